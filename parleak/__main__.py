@@ -1,0 +1,3 @@
+from parleak.cli import main
+
+main()

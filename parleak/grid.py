@@ -1,0 +1,167 @@
+"""The distributed Cartesian grid: a PETSc DMDA, coordinates, boundaries,
+halo exchange and global reductions.
+
+Axes are named x, y, z (index 0, 1, 2). Every local array is 3-D and indexed
+[z, y, x], x fastest, also for 1-D and 2-D grids, whose missing axes have one
+cell and no ghosts. Lengths are in cm.
+"""
+
+import itertools
+
+import numpy as np
+
+from parleak import parallel
+from parleak.petsc import PETSc
+
+AXES = "xyz"
+BOUNDARY_KINDS = ("outflow", "reflecting", "periodic")
+FACES = tuple(f"{axis}_{side}" for axis in AXES for side in ("lower", "upper"))
+
+
+def choose_process_grid(cells, n_ranks, ghost):
+    """Process counts per axis (x, y, z) for `n_ranks` ranks.
+
+    Among the factorisations that leave every rank at least `ghost` cells
+    along each split axis, take the one with the fewest ghost cells in all
+    (the least halo traffic); ties go to splitting z, then y (slabs that
+    are contiguous in memory and in the dump). Returns None when no
+    factorisation fits.
+    """
+    dim = len(cells)
+    best = None
+    for split in itertools.product(range(1, n_ranks + 1), repeat=dim):
+        if int(np.prod(split)) != n_ranks:
+            continue
+        if any(n // p < ghost for n, p in zip(cells, split) if p > 1):
+            continue
+        halo = sum(
+            2 * ghost * (p - 1) * int(np.prod([m for b, m in enumerate(cells) if b != a]))
+            for a, p in enumerate(split))
+        rank_key = (halo, tuple(-p for p in reversed(split)))
+        if best is None or rank_key < best[0]:
+            best = (rank_key, split)
+    return None if best is None else best[1]
+
+
+class Grid:
+    """A uniform Cartesian grid distributed over the ranks of `comm`.
+
+    cells, lower, upper: per active axis (x first); lower/upper in cm.
+    ghost: ghost width in cells along every active axis.
+    boundaries: face name ("x_lower", ..., "z_upper") -> one of
+    BOUNDARY_KINDS; periodic faces come in pairs.
+    procs: process counts per active axis, or None to choose them.
+    """
+
+    def __init__(self, cells, lower, upper, ghost, boundaries, procs=None, comm=parallel.WORLD):
+        self.comm = comm
+        self.dim = len(cells)
+        self.ghost = ghost
+        pad = 3 - self.dim
+        self.cells = tuple(cells) + (1,) * pad
+        self.lower = tuple(float(v) for v in lower) + (0.0,) * pad
+        self.upper = tuple(float(v) for v in upper) + (1.0,) * pad
+        self.dx = tuple((u - l) / n for l, u, n in zip(self.lower, self.upper, self.cells))
+        self.boundaries = {face: boundaries[face] for face in FACES[: 2 * self.dim]}
+        periodic = [self.boundaries[f"{a}_lower"] == "periodic" for a in AXES[: self.dim]]
+        if procs is None:
+            procs = choose_process_grid(cells, comm.Get_size(), ghost)
+        self.procs = tuple(procs) + (1,) * pad
+        kind = PETSc.DM.BoundaryType
+        self.da = PETSc.DMDA().create(
+            dim=self.dim, dof=1, sizes=tuple(cells), proc_sizes=tuple(procs),
+            boundary_type=tuple(kind.PERIODIC if p else kind.GHOSTED for p in periodic),
+            stencil_type=PETSc.DMDA.StencilType.BOX, stencil_width=ghost, comm=comm)
+        self.owned = tuple(self.da.getRanges()) + ((0, 1),) * pad
+        self.ghosted = tuple(self.da.getGhostRanges()) + ((0, 1),) * pad
+        # Local array shape and interior slices, in [z, y, x] order.
+        self.local_shape = tuple(e - s for s, e in reversed(self.ghosted))
+        self.interior = tuple(
+            slice(o[0] - g[0], o[1] - g[0]) for o, g in zip(reversed(self.owned), reversed(self.ghosted)))
+        self.ghost_width = tuple(ghost if a < self.dim else 0 for a in range(3))
+        self._physical_faces = [
+            (a, side, self.boundaries[f"{AXES[a]}_{side}"])
+            for a in range(self.dim) for side in ("lower", "upper")
+            if not periodic[a] and self.owned[a][0 if side == "lower" else 1] == (0 if side == "lower" else self.cells[a])]
+
+    # -- coordinates ------------------------------------------------------
+    def centres(self, axis, ghosted=True):
+        """Cell-centre coordinates (cm) along `axis` (0, 1, 2) of the local
+        ghosted (or owned) range, as a 1-D array."""
+        start, end = (self.ghosted if ghosted else self.owned)[axis]
+        return self.lower[axis] + (np.arange(start, end) + 0.5) * self.dx[axis]
+
+    def global_centres(self, axis):
+        return self.lower[axis] + (np.arange(self.cells[axis]) + 0.5) * self.dx[axis]
+
+    def local_mesh(self, ghosted=True):
+        """Broadcastable (z, y, x) coordinate arrays of the local cells, cm."""
+        x, y, z = (self.centres(a, ghosted) for a in range(3))
+        return z[:, None, None], y[None, :, None], x[None, None, :]
+
+    def global_index_mesh(self):
+        """Broadcastable (k, j, i) global indices of the local ghosted cells;
+        ghosts outside the domain get indices < 0 or >= cells."""
+        k, j, i = (np.arange(*self.ghosted[a]) for a in (2, 1, 0))
+        return k[:, None, None], j[None, :, None], i[None, None, :]
+
+    # -- halo exchange ----------------------------------------------------
+    def exchange(self, local_vecs, local_arrays, normal_signs):
+        """Fill every ghost zone of the given fields.
+
+        local_vecs: PETSc local vectors sharing memory with local_arrays
+        (3-D [z, y, x] views). normal_signs[f][a] is -1 for a field that is
+        the axis-a component of a vector (it flips sign at a reflecting face
+        normal to a), else +1.
+
+        Neighbour ranks (faces, edges, corners) and periodic wraps come from
+        the DMDA scatter; physical boundaries are then filled axis by axis,
+        each over the full ghosted extent of the other axes, so that edge
+        and corner ghosts take the value of the cell they mirror through
+        every face they lie beyond.
+        """
+        for vec in local_vecs:
+            self.da.localToLocal(vec, vec)
+        for axis, side, kind in self._physical_faces:
+            for array, signs in zip(local_arrays, normal_signs):
+                fill_boundary(array, axis, side, kind, self.ghost, signs[axis])
+
+    # -- reductions -------------------------------------------------------
+    def sum(self, local_values):
+        """Global sum, correctly rounded: bitwise the same on any decomposition."""
+        return parallel.exact_sum(local_values, self.comm)
+
+    def min(self, local_values):
+        return parallel.global_min(local_values, self.comm)
+
+    def max(self, local_values):
+        return parallel.global_max(local_values, self.comm)
+
+    def describe(self):
+        shape = " x ".join(str(n) for n in self.cells[: self.dim])
+        procs = " x ".join(str(p) for p in self.procs[: self.dim])
+        return f"{self.dim}-D grid {shape} cells, {self.comm.Get_size()} ranks as {procs}, ghost width {self.ghost}"
+
+
+def fill_boundary(array, axis, side, kind, ghost, sign):
+    """Fill the `ghost` layers beyond one physical face of a [z, y, x] array.
+
+    outflow: each ghost copies the nearest interior cell (zero gradient).
+    reflecting: ghost layer m beyond the face mirrors interior layer m, times
+    `sign` (-1 for the normal component of a vector).
+    """
+    a = 2 - axis
+    n = array.shape[a]
+
+    def layer(index):
+        return (slice(None),) * a + (index,)
+
+    for m in range(ghost):
+        if side == "lower":
+            ghost_index, mirror, nearest = ghost - 1 - m, ghost + m, ghost
+        else:
+            ghost_index, mirror, nearest = n - ghost + m, n - ghost - 1 - m, n - ghost - 1
+        if kind == "outflow":
+            array[layer(ghost_index)] = array[layer(nearest)]
+        else:
+            array[layer(ghost_index)] = sign * array[layer(mirror)]

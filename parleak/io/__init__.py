@@ -1,0 +1,1 @@
+"""Parallel HDF5 dumps, XDMF descriptions and the dump reader."""

@@ -1,0 +1,77 @@
+"""Writing dumps: one HDF5 file per output time, written collectively.
+
+Layout of OUTPUT_DIR/dump_NNNNN.h5:
+    /fields/NAME   global array [z, y, x] without ghosts (always 3-D: a 1-D
+                   grid gives shape (1, 1, nx)); attribute `units`
+    /grid/x, y, z  cell-centre coordinates, cm
+    attributes     time (s), step, n_ranks, parleak_version, config (the
+                   resolved TOML), dim, cells, lower, upper (cm), and the
+                   boundary kind of each face
+The file is written as dump_NNNNN.h5.tmp and renamed when complete, so an
+interrupted run never leaves a truncated dump under the final name.
+"""
+
+import os
+
+import h5py
+import numpy as np
+
+import parleak
+from parleak.io import xdmf
+
+
+def dump_path(directory, index):
+    return os.path.join(directory, f"dump_{index:05d}.h5")
+
+
+def _open_for_write(path, comm):
+    if comm.Get_size() == 1:
+        return h5py.File(path, "w")
+    if not h5py.get_config().mpi:
+        raise RuntimeError(
+            "this h5py is built without MPI, so a dump cannot be written by several ranks; "
+            "install Debian's python3-h5py-mpi (or h5py built against parallel HDF5)")
+    return h5py.File(path, "w", driver="mpio", comm=comm)
+
+
+def write_dump(directory, index, state, time, step, config_text):
+    """Write the interior of every field of `state` to dump number `index`
+    and its XDMF file; collective over the grid's communicator. Returns the
+    dump's path."""
+    grid = state.grid
+    comm = grid.comm
+    path = dump_path(directory, index)
+    partial = path + ".tmp"
+    shape = tuple(reversed(grid.cells))
+    owned = tuple(slice(s, e) for s, e in reversed(grid.owned))
+    with _open_for_write(partial, comm) as h5:
+        h5.attrs.update({
+            "time": float(time), "step": int(step), "n_ranks": comm.Get_size(),
+            "parleak_version": parleak.__version__, "config": config_text, "dim": grid.dim,
+            "cells": np.array(grid.cells), "lower": np.array(grid.lower), "upper": np.array(grid.upper),
+            "time_units": "s", "length_units": "cm",
+        })
+        for face, kind in grid.boundaries.items():
+            h5.attrs[f"boundary_{face}"] = kind
+        coords = [h5.create_dataset(f"grid/{name}", shape=(grid.cells[a],), dtype="f8") for a, name in enumerate("xyz")]
+        for a, dataset in enumerate(coords):
+            dataset.attrs["units"] = "cm"
+            if comm.Get_rank() == 0:
+                dataset[...] = grid.global_centres(a)
+        for spec in state.specs:
+            dataset = h5.create_dataset(f"fields/{spec.name}", shape=shape, dtype="f8")
+            dataset.attrs["units"] = spec.units
+            if spec.description:
+                dataset.attrs["description"] = spec.description
+            block = np.ascontiguousarray(state.interior(spec.name))
+            if comm.Get_size() > 1:
+                with dataset.collective:
+                    dataset[owned] = block
+            else:
+                dataset[owned] = block
+    if comm.Get_rank() == 0:
+        os.replace(partial, path)
+        xdmf.write_for_dump(path, grid, [spec.name for spec in state.specs], time)
+        xdmf.write_series(directory)
+    comm.Barrier()
+    return path

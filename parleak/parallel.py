@@ -1,0 +1,78 @@
+"""MPI plumbing: rank-0 output, the abort-on-exception hook, reductions.
+
+Everything that talks to MPI directly (apart from PETSc's own DMDA and
+h5py's MPI-IO driver) lives here.
+"""
+
+import sys
+import traceback
+
+import numpy as np
+from mpi4py import MPI
+
+from parleak.exactsum import exact_partials, round_partials
+
+WORLD = MPI.COMM_WORLD
+
+
+def is_root(comm=WORLD):
+    return comm.Get_rank() == 0
+
+
+def say(*args, comm=WORLD, **kwargs):
+    """Print from rank 0 only, flushed so that logs interleave sensibly."""
+    if comm.Get_rank() == 0:
+        print(*args, **kwargs, flush=True)
+
+
+def _abort_on_exception(exc_type, exc, tb):
+    """sys.excepthook: print this rank's traceback once, then abort the job.
+
+    Without this, an exception on one rank leaves the others blocked in
+    their next collective call until the scheduler kills the job.
+    """
+    rank = WORLD.Get_rank()
+    text = "".join(traceback.format_exception(exc_type, exc, tb))
+    sys.stderr.write(f"[parleak rank {rank}/{WORLD.Get_size()}] uncaught exception, aborting the job:\n{text}")
+    sys.stderr.flush()
+    sys.stdout.flush()
+    if WORLD.Get_size() > 1:
+        WORLD.Abort(1)
+    sys.exit(1)
+
+
+def install_abort_hook():
+    sys.excepthook = _abort_on_exception
+
+
+def any_rank(flag, comm=WORLD):
+    """True on every rank when `flag` is true on at least one rank."""
+    return bool(comm.allreduce(bool(flag), op=MPI.LOR))
+
+
+def first_rank_with(flag, comm=WORLD):
+    """The lowest rank whose `flag` is true, or -1; the same on every rank."""
+    size = comm.Get_size()
+    lowest = comm.allreduce(comm.Get_rank() if flag else size, op=MPI.MIN)
+    return -1 if lowest == size else lowest
+
+
+def exact_sum(local_values, comm=WORLD):
+    """Global sum of the local arrays, correctly rounded.
+
+    Each rank reduces its values to exact non-overlapping partials; the
+    partials of all ranks are rounded once. The result is therefore
+    bitwise the same for any number of ranks and any decomposition.
+    """
+    gathered = comm.allgather(exact_partials(local_values))
+    return round_partials(np.concatenate(gathered))
+
+
+def global_min(local_values, comm=WORLD):
+    local = float(np.min(local_values)) if np.size(local_values) else np.inf
+    return comm.allreduce(local, op=MPI.MIN)
+
+
+def global_max(local_values, comm=WORLD):
+    local = float(np.max(local_values)) if np.size(local_values) else -np.inf
+    return comm.allreduce(local, op=MPI.MAX)

@@ -1,0 +1,33 @@
+"""Slope limiters and piecewise-linear (PLM) face values (van Leer 1979).
+
+Limiters are selected by an integer so that kernels stay plain numba code:
+MINMOD (most diffusive) or MC, the monotonised-central limiter
+(van Leer 1977): min(2|a|, 2|b|, |a + b| / 2) with the common sign.
+"""
+
+import numba
+
+MINMOD = 0
+MC = 1
+LIMITERS = {"minmod": MINMOD, "mc": MC}
+
+
+@numba.njit(cache=True, inline="always")
+def limited_slope(left_diff, right_diff, limiter):
+    """Limited cell slope (per cell) from the one-sided differences."""
+    if left_diff * right_diff <= 0.0:
+        return 0.0
+    if limiter == MINMOD:
+        magnitude = min(abs(left_diff), abs(right_diff))
+    else:
+        magnitude = min(2.0 * abs(left_diff), 2.0 * abs(right_diff), 0.5 * abs(left_diff + right_diff))
+    return magnitude if left_diff > 0.0 else -magnitude
+
+
+@numba.njit(cache=True, inline="always")
+def upwind_face_value(q_m2, q_m1, q_p1, q_p2, velocity, limiter):
+    """PLM value at the face between cells m1 and p1, taken from the upwind
+    side: cells m2, m1 | face | p1, p2 are consecutive along the axis."""
+    if velocity >= 0.0:
+        return q_m1 + 0.5 * limited_slope(q_m1 - q_m2, q_p1 - q_m1, limiter)
+    return q_p1 - 0.5 * limited_slope(q_p1 - q_m1, q_p2 - q_p1, limiter)
