@@ -1,15 +1,22 @@
 """Slope limiters and piecewise-linear (PLM) face values (van Leer 1979).
 
-Limiters are selected by an integer so that kernels stay plain numba code:
-MINMOD (most diffusive) or MC, the monotonised-central limiter
-(van Leer 1977): min(2|a|, 2|b|, |a + b| / 2) with the common sign.
+Limiters are selected by an integer so that kernels stay plain numba code.
+With a, b the left and right differences of a cell, and zero slope where
+they differ in sign (a * b <= 0):
+  MINMOD:  min(|a|, |b|) with the common sign (the most diffusive)
+  MC:      min(2|a|, 2|b|, |a + b| / 2) with the common sign, the
+           monotonised-central limiter (van Leer 1977)
+  VANLEER: 2 a b / (a + b), the harmonic mean (van Leer 1974); it clips
+           smooth extrema least, so smooth solutions reach second order
+           at lower resolution
 """
 
 import numba
 
 MINMOD = 0
 MC = 1
-LIMITERS = {"minmod": MINMOD, "mc": MC}
+VANLEER = 2
+LIMITERS = {"minmod": MINMOD, "mc": MC, "vanleer": VANLEER}
 
 
 @numba.njit(cache=True, inline="always")
@@ -17,6 +24,8 @@ def limited_slope(left_diff, right_diff, limiter):
     """Limited cell slope (per cell) from the one-sided differences."""
     if left_diff * right_diff <= 0.0:
         return 0.0
+    if limiter == VANLEER:
+        return 2.0 * left_diff * right_diff / (left_diff + right_diff)
     if limiter == MINMOD:
         magnitude = min(abs(left_diff), abs(right_diff))
     else:

@@ -4,8 +4,8 @@ to where it started.
 
 Profiles (q is dimensionless, positions relative to grid.lower, box
 lengths L per axis):
-  sine:     q = 1 + 0.5 sin(2 pi sum_a (x_a / L_a)), set and compared as
-            exact cell averages
+  sine:     q = 1 + 0.5 sin(2 pi sum_a n_a x_a / L_a), integer wave numbers
+            n_a, set and compared as exact cell averages
   gaussian: q = 1 + exp(-r^2 / w^2) about the box centre, w = width * L_x
             (periodic images included), sampled at cell centres
   square:   q = 2 inside |x_a - centre_a| < width * L_a / 2, else 1
@@ -25,8 +25,10 @@ def _dim(resolved):
 SCHEMA = {
     "advection.velocity": Key(float, default=lambda r: [1.0] + [0.0] * (_dim(r) - 1), length=_dim,
                               help="advection velocity per grid axis, cm/s"),
-    "advection.limiter": Key(str, default="mc", choices=tuple(LIMITERS), help="PLM slope limiter"),
+    "advection.limiter": Key(str, default="vanleer", choices=tuple(LIMITERS), help="PLM slope limiter"),
     "advection.profile": Key(str, default="sine", choices=("sine", "gaussian", "square")),
+    "advection.wavenumbers": Key(int, default=lambda r: [1] * _dim(r), length=_dim,
+                                 help="sine profile: integer wave number per axis"),
     "advection.width": Key(float, default=0.1, valid=positive(),
                            help="gaussian 1/e width or square side, as a fraction of the box"),
 }
@@ -51,10 +53,11 @@ def solution(config, grid, time):
     # Position of each cell's origin at t = 0, in units of the box length, in [0, 1).
     phase = [np.mod((mesh[2 - a] - grid.lower[a] - velocity[a] * time) / length[a], 1.0) for a in range(grid.dim)]
     if profile == "sine":
-        # Cell average of sin(2 pi sum phase): the point value times the
-        # product of sinc factors sin(pi h) / (pi h), h = dx_a / L_a.
-        damping = np.prod([np.sinc(grid.dx[a] / length[a]) for a in range(grid.dim)])
-        return 1.0 + 0.5 * damping * np.sin(2.0 * np.pi * sum(phase))
+        # Cell average of sin(2 pi sum n phase): the point value times the
+        # product of sinc factors sin(pi h) / (pi h), h = n_a dx_a / L_a.
+        waves = config["advection.wavenumbers"]
+        damping = np.prod([np.sinc(waves[a] * grid.dx[a] / length[a]) for a in range(grid.dim)])
+        return 1.0 + 0.5 * damping * np.sin(2.0 * np.pi * sum(n * p for n, p in zip(waves, phase)))
     width = config["advection.width"]
     offset = [np.abs(p - 0.5) for p in phase]  # distance from the centre, periodic
     if profile == "gaussian":
