@@ -136,16 +136,24 @@ def load_toml(path):
         raise ConfigError(f"config file {path!r} is not UTF-8 text") from None
 
 
-def validate(raw, schema, source=""):
+def origin(name, source, overridden):
+    """Where the value of `name` came from, for error messages."""
+    if name in overridden:
+        return " (from --set)"
+    return f" (in {source})" if source else ""
+
+
+def validate(raw, schema, source="", overridden=()):
     """Check the flat dict `raw` against `schema` (dotted key -> Key).
 
     Keys are resolved in schema order, so a default or a list length may
-    depend on keys listed earlier. Returns the flat dict of resolved values.
+    depend on keys listed earlier. `overridden` names the keys set on the
+    command line. Returns the flat dict of resolved values.
     """
-    where = f" (in {source})" if source else ""
     unknown = sorted(set(raw) - set(schema))
     if unknown:
         name = unknown[0]
+        where = origin(name, source, overridden)
         section = name.rpartition(".")[0]
         siblings = sorted(k for k in schema if k.rpartition(".")[0] == section)
         hint = (f"valid keys in [{section}]: {', '.join(siblings)}" if siblings else
@@ -153,11 +161,12 @@ def validate(raw, schema, source=""):
         raise ConfigError(f"unknown key {name}{where}; {hint}")
     resolved = {}
     for name, key in schema.items():
+        where = origin(name, source, overridden)
         if name in raw:
             resolved[name] = _check_value(name, key, raw[name], resolved, where)
         elif key.default is REQUIRED:
-            help_text = f" ({key.help})" if key.help else ""
-            raise ConfigError(f"missing required key {name}{where}{help_text}")
+            help_text = f": {key.help}" if key.help else ""
+            raise ConfigError(f"missing required key {name} (in {source}){help_text}")
         else:
             resolved[name] = key.default(resolved) if callable(key.default) else key.default
     return resolved

@@ -35,7 +35,7 @@ def _grow(partials, n_partials, x):
 
 @numba.njit(cache=True)
 def _exact_partials_finite(values):
-    partials = np.zeros(64)
+    partials = np.zeros(16)
     n_partials = 0
     for x in values:
         if n_partials + 1 >= partials.size:

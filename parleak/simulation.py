@@ -60,8 +60,8 @@ def _check_consistency(values, raw, problem, n_ranks, where):
     dim = len(values["grid.cells"])
     for face in FACES[2 * dim:]:
         if f"grid.boundary.{face}" in raw:
-            raise ConfigError(f"grid.boundary.{face} is set{where} but the grid is {dim}-D "
-                              f"(grid.cells has {dim} entries); remove it")
+            raise ConfigError(f"grid.boundary.{face} is set but the grid is {dim}-D "
+                              f"(grid.cells has {dim} entries){where}; remove it")
     for a, axis in enumerate(AXES[:dim]):
         if values["grid.upper"][a] <= values["grid.lower"][a]:
             raise ConfigError(f"grid.upper[{a}] = {values['grid.upper'][a]!r}{where}: must be > "
@@ -89,14 +89,17 @@ def load_config(path, overrides=(), n_ranks=1):
     """Read the TOML file, apply `overrides` ((dotted key, value) pairs),
     validate. Raises ConfigError naming the key, value and what is valid."""
     raw = flatten(load_toml(path))
+    overrides = dict(overrides)
     raw.update(overrides)
     name = raw.get("problem.name", REQUIRED)
     if name not in PROBLEMS:
         shown = "is missing" if name is REQUIRED else f"= {name!r}"
         raise ConfigError(f"problem.name {shown} (in {path}): must be one of {', '.join(map(repr, PROBLEMS))}")
     problem = PROBLEMS[name]
-    values = validate(raw, schema(problem, n_ranks), source=path)
+    values = validate(raw, schema(problem, n_ranks), source=path, overridden=set(overrides))
     _check_consistency(values, raw, problem, n_ranks, f" (in {path})")
+    for face in FACES[2 * len(values["grid.cells"]):]:
+        del values[f"grid.boundary.{face}"]  # axes the grid does not have
     return Config(values, source=path)
 
 
