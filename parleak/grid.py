@@ -106,27 +106,54 @@ class Grid:
         return k[:, None, None], j[None, :, None], i[None, None, :]
 
     # -- halo exchange ----------------------------------------------------
-    def exchange(self, local_vecs, local_arrays, normal_signs):
-        """Fill every ghost zone of the given fields.
+    def halo(self, data):
+        """A Halo that fills the ghost zones of `data`, an array
+        (n_fields, gz, gy, gx) of this grid's local ghosted fields."""
+        return Halo(self, data)
 
-        local_vecs: PETSc local vectors sharing memory with local_arrays
-        (3-D [z, y, x] views). normal_signs[f][a] is -1 for a field that is
-        the axis-a component of a vector (it flips sign at a reflecting face
-        normal to a), else +1.
+    def fill_physical_boundaries(self, data, normal_signs):
+        """Fill the ghosts beyond this rank's physical (non-periodic) faces.
 
-        Neighbour ranks (faces, edges, corners) and periodic wraps come from
-        the DMDA scatter; physical boundaries are then filled axis by axis,
-        each over the full ghosted extent of the other axes, so that edge
-        and corner ghosts take the value of the cell they mirror through
-        every face they lie beyond.
+        normal_signs[f][a] is -1 for a field that is the axis-a component of
+        a vector (it flips sign at a reflecting face normal to a), else +1.
+        Faces are filled axis by axis, each over the full ghosted extent of
+        the other axes, so that edge and corner ghosts take the value of the
+        cell they mirror through every face they lie beyond.
         """
-        for vec in local_vecs:
-            self.da.localToLocal(vec, vec)
         for axis, side, kind in self._physical_faces:
-            for array, signs in zip(local_arrays, normal_signs):
+            for array, signs in zip(data, normal_signs):
                 fill_boundary(array, axis, side, kind, self.ghost, signs[axis])
 
-    # -- reductions -------------------------------------------------------
+    def _ghost_sources(self):
+        """For every ghost cell of this rank that mirrors a cell of the
+        domain through a rank boundary or a periodic wrap: its index in this
+        rank's ghosted array, the rank that owns the source cell, and the
+        source's index in that rank's ghosted array (flat, one field)."""
+        counts = [list(c) for c in self.da.getOwnershipRanges()] + [[1]] * (3 - self.dim)
+        ends = [np.cumsum(c) for c in counts]
+        periodic = [a < self.dim and self.boundaries[f"{AXES[a]}_lower"] == "periodic" for a in range(3)]
+        owner, offset, valid = [], [], []
+        for a in range(3):
+            index = np.arange(*self.ghosted[a])
+            wrapped = index % self.cells[a] if periodic[a] else index
+            inside = (wrapped >= 0) & (wrapped < self.cells[a])
+            proc = np.searchsorted(ends[a], np.clip(wrapped, 0, self.cells[a] - 1), side="right")
+            owner.append(proc)
+            offset.append(np.clip(wrapped, 0, self.cells[a] - 1) - (ends[a][proc] - np.array(counts[a])[proc])
+                          + self.ghost_width[a])
+            valid.append(inside)
+        # Broadcast the per-axis pieces to the local (z, y, x) box.
+        px, py, pz = (len(c) for c in counts)
+        rank = owner[0][None, None, :] + px * (owner[1][None, :, None] + py * owner[2][:, None, None])
+        width = [np.array(counts[a])[owner[a]] + 2 * self.ghost_width[a] for a in range(3)]
+        source = (offset[2][:, None, None] * width[1][None, :, None] + offset[1][None, :, None]) \
+            * width[0][None, None, :] + offset[0][None, None, :]
+        mask = valid[2][:, None, None] & valid[1][None, :, None] & valid[0][None, None, :]
+        mask[self.interior] = False
+        target = np.flatnonzero(mask)
+        return target, rank[mask], source[mask], [np.array(c) + 2 * self.ghost_width[a] for a, c in enumerate(counts)]
+
+    # -- reductions -------------------------------------------------------    # -- reductions -------------------------------------------------------
     def sum(self, local_values):
         """Global sum, correctly rounded: bitwise the same on any decomposition."""
         return parallel.exact_sum(local_values, self.comm)
@@ -141,6 +168,44 @@ class Grid:
         shape = " x ".join(str(n) for n in self.cells[: self.dim])
         procs = " x ".join(str(p) for p in self.procs[: self.dim])
         return f"{self.dim}-D grid {shape} cells, {self.comm.Get_size()} ranks as {procs}, ghost width {self.ghost}"
+
+
+class Halo:
+    """Ghost-zone exchange for all fields of one local array at once.
+
+    The array (n_fields, gz, gy, gx) of every rank is one PETSc parallel
+    vector; a single PETSc scatter, built once, copies exactly the ghost
+    cells that mirror a cell of the domain (neighbours across faces, edges
+    and corners, and periodic wraps, also onto the rank itself) and nothing
+    else, one message per neighbour for all fields. Ghosts beyond physical
+    faces are then filled by the grid's boundary rules.
+    """
+
+    def __init__(self, grid, data):
+        self.grid = grid
+        self.data = data
+        n_fields = data.shape[0]
+        comm = grid.comm
+        self.vec = PETSc.Vec().createWithArray(data.reshape(-1), size=(data.size, PETSc.DECIDE), comm=comm)
+        target, owner, source, ghosted_counts = grid._ghost_sources()
+        # Each rank's ghosted cell count, from the ownership counts of all ranks.
+        px, py, pz = (len(c) for c in ghosted_counts)
+        cells_of_rank = (ghosted_counts[0][None, None, :] * ghosted_counts[1][None, :, None]
+                         * ghosted_counts[2][:, None, None]).reshape(-1)
+        start_of_rank = n_fields * np.concatenate([[0], np.cumsum(cells_of_rank)[:-1]])
+        me = comm.Get_rank()
+        fields = np.arange(n_fields)[:, None]
+        to_index = start_of_rank[me] + fields * cells_of_rank[me] + target[None, :]
+        from_index = start_of_rank[owner][None, :] + fields * cells_of_rank[owner][None, :] + source[None, :]
+        index_type = PETSc.IntType
+        from_set = PETSc.IS().createGeneral(from_index.reshape(-1).astype(index_type), comm=PETSc.COMM_SELF)
+        to_set = PETSc.IS().createGeneral(to_index.reshape(-1).astype(index_type), comm=PETSc.COMM_SELF)
+        self.scatter = PETSc.Scatter().create(self.vec, from_set, self.vec, to_set)
+
+    def exchange(self, normal_signs):
+        """Fill every ghost zone; normal_signs as for Grid.fill_physical_boundaries."""
+        self.scatter.scatter(self.vec, self.vec, PETSc.InsertMode.INSERT_VALUES, PETSc.ScatterMode.FORWARD)
+        self.grid.fill_physical_boundaries(self.data, normal_signs)
 
 
 def fill_boundary(array, axis, side, kind, ghost, sign):

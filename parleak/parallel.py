@@ -45,11 +45,6 @@ def install_abort_hook():
     sys.excepthook = _abort_on_exception
 
 
-def any_rank(flag, comm=WORLD):
-    """True on every rank when `flag` is true on at least one rank."""
-    return bool(comm.allreduce(bool(flag), op=MPI.LOR))
-
-
 def first_rank_with(flag, comm=WORLD):
     """The lowest rank whose `flag` is true, or -1; the same on every rank."""
     size = comm.Get_size()

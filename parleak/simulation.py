@@ -104,15 +104,19 @@ def load_config(path, overrides=(), n_ranks=1):
 
 
 class Simulation:
-    """Everything a run needs, built from a validated Config."""
+    """Everything a run needs, built from a validated Config.
 
-    def __init__(self, config, comm=parallel.WORLD, physics=None):
+    extra_physics: physics objects added after the problem's own (their
+    fields join the State, their right-hand sides the integrator).
+    """
+
+    def __init__(self, config, comm=parallel.WORLD, extra_physics=()):
         self.config = config
         self.problem = PROBLEMS[config["problem.name"]]
         grid_keys = config.section("grid")
         self.grid = Grid(grid_keys["cells"], grid_keys["lower"], grid_keys["upper"], grid_keys["ghost"],
                          config.section("grid.boundary"), grid_keys["procs"], comm)
-        self.physics = physics if physics is not None else self.problem.setup(config, self.grid)
+        self.physics = list(self.problem.setup(config, self.grid)) + list(extra_physics)
         self.state = State(self.grid, [spec for p in self.physics for spec in p.fields])
         self.integrator = SSPRungeKutta(config["time.integrator"], self.state, self.physics)
         self.time = 0.0

@@ -2,15 +2,13 @@
 
 All fields of a State live in one float64 array of shape
 (n_fields, gz, gy, gx): each field is a C-contiguous ghosted [z, y, x] block
-that numba kernels take directly, and each block is also the storage of a
-PETSc local vector, so the halo exchange writes straight into it.
+that numba kernels take directly. The whole array is also the storage of a
+PETSc parallel vector, so the halo exchange writes straight into it.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
-
-from parleak.petsc import PETSc
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class State:
         self.specs = tuple(specs)
         self.index = {name: i for i, name in enumerate(names)}
         self.data = np.zeros((len(specs),) + grid.local_shape)
-        self._vecs = [PETSc.Vec().createWithArray(block.reshape(-1), comm=PETSc.COMM_SELF) for block in self.data]
+        self._halo = grid.halo(self.data)
         self._signs = [tuple(-1.0 if spec.vector_axis == a else 1.0 for a in range(3)) for spec in specs]
 
     @property
@@ -57,4 +55,4 @@ class State:
     def exchange(self):
         """Fill every ghost zone of every field (neighbours, periodic wrap,
         physical boundaries)."""
-        self.grid.exchange(self._vecs, self.data, self._signs)
+        self._halo.exchange(self._signs)

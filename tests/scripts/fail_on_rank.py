@@ -27,9 +27,7 @@ def main():
     parallel.install_abort_hook()
     config_path, rank_to_fail, output = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     config = load_config(config_path, [("time.t_end", 1e6)], parallel.WORLD.Get_size())
-    simulation = Simulation(config)
-    simulation.physics = simulation.physics + [FailingPhysics(rank_to_fail)]
-    simulation.integrator.physics = tuple(simulation.physics)
+    simulation = Simulation(config, extra_physics=[FailingPhysics(rank_to_fail)])
     simulation.initialize()
     simulation.run(output)
 
