@@ -105,7 +105,7 @@ def main():
     exchange, copy = [], []
     for _ in range(args.repeats):
         exchange.append(timed(comm, state.exchange))
-        copy.append(timed(comm, lambda: np.copyto(dst, state.data)))
+        copy.append(timed(comm, lambda target=dst: np.copyto(target, state.data)))
     del dst
 
     # 3. dump and 4. raw disk writes, in a fresh directory on the target filesystem.

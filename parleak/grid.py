@@ -82,7 +82,8 @@ class Grid:
         self._physical_faces = [
             (a, side, self.boundaries[f"{AXES[a]}_{side}"])
             for a in range(self.dim) for side in ("lower", "upper")
-            if not periodic[a] and self.owned[a][0 if side == "lower" else 1] == (0 if side == "lower" else self.cells[a])]
+            if not periodic[a]
+            and self.owned[a][0 if side == "lower" else 1] == (0 if side == "lower" else self.cells[a])]
 
     # -- coordinates ------------------------------------------------------
     def centres(self, axis, ghosted=True):
@@ -124,34 +125,50 @@ class Grid:
             for array, signs in zip(data, normal_signs):
                 fill_boundary(array, axis, side, kind, self.ghost, signs[axis])
 
-    def _ghost_sources(self):
-        """For every ghost cell of this rank that mirrors a cell of the
-        domain through a rank boundary or a periodic wrap: its index in this
-        rank's ghosted array, the rank that owns the source cell, and the
-        source's index in that rank's ghosted array (flat, one field)."""
-        counts = [list(c) for c in self.da.getOwnershipRanges()] + [[1]] * (3 - self.dim)
-        ends = [np.cumsum(c) for c in counts]
+
+    def _owned_counts(self):
+        """Owned cells per process coordinate along each axis (x, y, z)."""
+        return [np.array(c) for c in self.da.getOwnershipRanges()] + [np.array([1])] * (3 - self.dim)
+
+    def ghosted_cells_by_rank(self):
+        """The number of cells in each rank's ghosted local array, by rank.
+        DMDA numbers ranks with x fastest, like a [z, y, x] array."""
+        width = [c + 2 * g for c, g in zip(self._owned_counts(), self.ghost_width)]
+        return (width[2][:, None, None] * width[1][None, :, None] * width[0][None, None, :]).reshape(-1)
+
+    def ghost_sources(self):
+        """The ghost cells of this rank that mirror a cell of the domain
+        through a rank boundary or a periodic wrap (faces, edges, corners).
+
+        Returns (target, owner, source): each ghost's flat index in this
+        rank's ghosted [z, y, x] array, the rank that owns its source cell,
+        and the source's flat index in that rank's ghosted array.
+        """
+        counts = self._owned_counts()
         periodic = [a < self.dim and self.boundaries[f"{AXES[a]}_lower"] == "periodic" for a in range(3)]
-        owner, offset, valid = [], [], []
+        proc, offset, width, inside = [], [], [], []
         for a in range(3):
             index = np.arange(*self.ghosted[a])
             wrapped = index % self.cells[a] if periodic[a] else index
-            inside = (wrapped >= 0) & (wrapped < self.cells[a])
-            proc = np.searchsorted(ends[a], np.clip(wrapped, 0, self.cells[a] - 1), side="right")
-            owner.append(proc)
-            offset.append(np.clip(wrapped, 0, self.cells[a] - 1) - (ends[a][proc] - np.array(counts[a])[proc])
-                          + self.ghost_width[a])
-            valid.append(inside)
-        # Broadcast the per-axis pieces to the local (z, y, x) box.
-        px, py, pz = (len(c) for c in counts)
-        rank = owner[0][None, None, :] + px * (owner[1][None, :, None] + py * owner[2][:, None, None])
-        width = [np.array(counts[a])[owner[a]] + 2 * self.ghost_width[a] for a in range(3)]
-        source = (offset[2][:, None, None] * width[1][None, :, None] + offset[1][None, :, None]) \
-            * width[0][None, None, :] + offset[0][None, None, :]
-        mask = valid[2][:, None, None] & valid[1][None, :, None] & valid[0][None, None, :]
+            inside.append((wrapped >= 0) & (wrapped < self.cells[a]))
+            cell = np.clip(wrapped, 0, self.cells[a] - 1)
+            starts = np.cumsum(counts[a]) - counts[a]
+            p = np.searchsorted(starts, cell, side="right") - 1
+            proc.append(p)
+            offset.append(cell - starts[p] + self.ghost_width[a])
+            width.append(counts[a][p] + 2 * self.ghost_width[a])
+
+        def box(per_axis):  # (x, y, z) 1-D pieces -> broadcast (z, y, x) views
+            return per_axis[2][:, None, None], per_axis[1][None, :, None], per_axis[0][None, None, :]
+
+        (pz, py, px), (oz, oy, ox), (_, wy, wx) = box(proc), box(offset), box(width)
+        owner = px + len(counts[0]) * (py + len(counts[1]) * pz)
+        source = (oz * wy + oy) * wx + ox
+        iz, iy, ix = box(inside)
+        mask = iz & iy & ix
         mask[self.interior] = False
-        target = np.flatnonzero(mask)
-        return target, rank[mask], source[mask], [np.array(c) + 2 * self.ghost_width[a] for a, c in enumerate(counts)]
+        owner, source = (np.broadcast_to(a, mask.shape)[mask] for a in (owner, source))
+        return np.flatnonzero(mask), owner, source
 
     # -- reductions -------------------------------------------------------    # -- reductions -------------------------------------------------------
     def sum(self, local_values):
@@ -187,19 +204,17 @@ class Halo:
         n_fields = data.shape[0]
         comm = grid.comm
         self.vec = PETSc.Vec().createWithArray(data.reshape(-1), size=(data.size, PETSc.DECIDE), comm=comm)
-        target, owner, source, ghosted_counts = grid._ghost_sources()
-        # Each rank's ghosted cell count, from the ownership counts of all ranks.
-        px, py, pz = (len(c) for c in ghosted_counts)
-        cells_of_rank = (ghosted_counts[0][None, None, :] * ghosted_counts[1][None, :, None]
-                         * ghosted_counts[2][:, None, None]).reshape(-1)
-        start_of_rank = n_fields * np.concatenate([[0], np.cumsum(cells_of_rank)[:-1]])
+        # Global vector index of (rank, field, cell): the ranks' arrays in
+        # rank order, each holding its fields one after another.
+        cells_of_rank = grid.ghosted_cells_by_rank()
+        start_of_rank = n_fields * (np.cumsum(cells_of_rank) - cells_of_rank)
+        target, owner, source = grid.ghost_sources()
         me = comm.Get_rank()
         fields = np.arange(n_fields)[:, None]
         to_index = start_of_rank[me] + fields * cells_of_rank[me] + target[None, :]
         from_index = start_of_rank[owner][None, :] + fields * cells_of_rank[owner][None, :] + source[None, :]
-        index_type = PETSc.IntType
-        from_set = PETSc.IS().createGeneral(from_index.reshape(-1).astype(index_type), comm=PETSc.COMM_SELF)
-        to_set = PETSc.IS().createGeneral(to_index.reshape(-1).astype(index_type), comm=PETSc.COMM_SELF)
+        from_set = PETSc.IS().createGeneral(from_index.reshape(-1).astype(PETSc.IntType), comm=PETSc.COMM_SELF)
+        to_set = PETSc.IS().createGeneral(to_index.reshape(-1).astype(PETSc.IntType), comm=PETSc.COMM_SELF)
         self.scatter = PETSc.Scatter().create(self.vec, from_set, self.vec, to_set)
 
     def exchange(self, normal_signs):
