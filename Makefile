@@ -24,7 +24,7 @@ setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	$(MPIRUN) -n 2 $(VENV)/bin/parleak run drivers/advection_2d.toml --output $(DEMO_OUT)
+	$(MPIRUN) -n 2 $(VENV)/bin/parleak run drivers/advection_2d.toml --output $(DEMO_OUT) --overwrite
 	@echo "demo output: $(abspath $(DEMO_OUT))"
 	@ls -l $(DEMO_OUT)
 

@@ -8,6 +8,7 @@ traceback; any other exception on any rank aborts the whole MPI job.
 """
 
 import argparse
+import os
 import platform
 import sys
 
@@ -32,6 +33,8 @@ def _parser():
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                      help="override a config key (value read as TOML, e.g. --set time.t_end=0.5); repeatable")
     run.add_argument("--output", metavar="DIR", help="output directory (overrides output.dir)")
+    run.add_argument("--overwrite", action="store_true",
+                     help="delete the dumps already in the output directory instead of refusing to run")
     commands.add_parser("info", help="print versions and the process grid for this number of ranks")
     return parser
 
@@ -39,6 +42,7 @@ def _parser():
 def _config_or_exit(args, comm):
     """Validate on every rank; if any rank fails, the lowest failing rank
     prints its message and every rank exits with code 2."""
+    from parleak.io.dump import existing_dumps
     from parleak.simulation import load_config
 
     config, message = None, None
@@ -47,6 +51,12 @@ def _config_or_exit(args, comm):
         if args.output is not None:
             overrides.append(("output.dir", args.output))
         config = load_config(args.config, overrides, comm.Get_size())
+        existing = existing_dumps(config["output.dir"])
+        if existing and not args.overwrite:
+            raise ConfigError(
+                f"output directory {config['output.dir']!r} already holds {len(existing)} dumps "
+                f"({os.path.basename(existing[0])} ...); choose another --output, move them away, "
+                "or pass --overwrite to delete them")
     except ConfigError as err:
         message = str(err)
     failed_rank = parallel.first_rank_with(message is not None, comm)
@@ -59,10 +69,13 @@ def _config_or_exit(args, comm):
 
 
 def cmd_run(args):
+    from parleak.io.dump import remove_dumps
     from parleak.simulation import Simulation
 
     comm = parallel.WORLD
     config = _config_or_exit(args, comm)
+    if comm.Get_rank() == 0:
+        remove_dumps(config["output.dir"])
     simulation = Simulation(config, comm)
     simulation.initialize()
     simulation.run(config["output.dir"])

@@ -2,6 +2,7 @@
 message; an exception on one rank aborts the whole job; `parleak info`."""
 
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -50,6 +51,23 @@ def test_invalid_toml_names_the_file(tmp_path):
     result = parleak_run(1, config, tmp_path / "out", check=False, timeout=60)
     assert result.returncode == 2
     assert "broken.toml' is not valid TOML" in result.stderr
+
+
+def test_existing_dumps_are_kept_unless_overwrite(tmp_path):
+    out = tmp_path / "out"
+    parleak_run(2, DRIVER, out, "time.t_end=0.5", "output.interval=0.1")
+    first = sorted(p.name for p in out.iterdir())
+    assert "dump_00005.h5" in first
+    before = (out / "dump_00005.h5").read_bytes()
+    result = parleak_run(2, DRIVER, out, "time.t_end=0.2", check=False, timeout=60)
+    assert result.returncode == 2
+    assert "already holds 6 dumps (dump_00000.h5 ...)" in result.stderr and "--overwrite" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == first
+    assert (out / "dump_00005.h5").read_bytes() == before
+    result = mpirun(2, ["python", "-m", "parleak", "run", str(DRIVER), "--output", str(out), "--overwrite",
+                        "--set", "time.t_end=0.2"], timeout=60)
+    assert sorted(p.name for p in out.glob("dump_*.h5")) == ["dump_00000.h5", "dump_00001.h5"]
+    assert len(ET.parse(out / "dumps.xmf").getroot().findall("Domain/Grid/Grid")) == 2
 
 
 def test_exception_on_rank_1_of_2_aborts_the_job(tmp_path):

@@ -11,6 +11,7 @@ The file is written as dump_NNNNN.h5.tmp and renamed when complete, so an
 interrupted run never leaves a truncated dump under the final name.
 """
 
+import glob
 import os
 
 import h5py
@@ -22,6 +23,21 @@ from parleak.io import xdmf
 
 def dump_path(directory, index):
     return os.path.join(directory, f"dump_{index:05d}.h5")
+
+
+def existing_dumps(directory):
+    """The dumps (and unfinished .tmp dumps) in `directory`, sorted."""
+    return sorted(glob.glob(os.path.join(glob.escape(directory), "dump_[0-9]*.h5*")))
+
+
+def remove_dumps(directory):
+    """Delete the dumps of an earlier run and their XDMF files (rank 0 only)."""
+    pattern = os.path.join(glob.escape(directory), "dump_[0-9]*")
+    for path in existing_dumps(directory) + glob.glob(pattern + ".xmf") + glob.glob(pattern + ".xmf.tmp"):
+        os.remove(path)
+    series = os.path.join(directory, "dumps.xmf")
+    if os.path.exists(series):
+        os.remove(series)
 
 
 def _open_for_write(path, comm):
