@@ -198,7 +198,6 @@ class Config:
     """A validated configuration: resolved values by dotted key."""
 
     values: dict
-    source: str = ""
 
     def __getitem__(self, name):
         return self.values[name]

@@ -86,18 +86,19 @@ class Grid:
             and self.owned[a][0 if side == "lower" else 1] == (0 if side == "lower" else self.cells[a])]
 
     # -- coordinates ------------------------------------------------------
-    def centres(self, axis, ghosted=True):
+    def centres(self, axis):
         """Cell-centre coordinates (cm) along `axis` (0, 1, 2) of the local
-        ghosted (or owned) range, as a 1-D array."""
-        start, end = (self.ghosted if ghosted else self.owned)[axis]
+        ghosted range, as a 1-D array."""
+        start, end = self.ghosted[axis]
         return self.lower[axis] + (np.arange(start, end) + 0.5) * self.dx[axis]
 
     def global_centres(self, axis):
         return self.lower[axis] + (np.arange(self.cells[axis]) + 0.5) * self.dx[axis]
 
-    def local_mesh(self, ghosted=True):
-        """Broadcastable (z, y, x) coordinate arrays of the local cells, cm."""
-        x, y, z = (self.centres(a, ghosted) for a in range(3))
+    def local_mesh(self):
+        """Broadcastable (z, y, x) coordinate arrays of the local ghosted
+        cells, cm."""
+        x, y, z = (self.centres(a) for a in range(3))
         return z[:, None, None], y[None, :, None], x[None, None, :]
 
     def global_index_mesh(self):

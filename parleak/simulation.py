@@ -1,6 +1,7 @@
 """A simulation: the validated configuration, the grid, the fields, the
 physics, the integrator and the output schedule, and the time loop."""
 
+import math
 import os
 import time as wallclock
 
@@ -74,10 +75,7 @@ def _check_consistency(values, raw, problem, n_ranks, where):
         raise ConfigError(f"grid.ghost = {values['grid.ghost']}{where}: problem "
                           f"{values['problem.name']!r} needs at least {problem.MIN_GHOST}")
     procs = values["grid.procs"]
-    product = 1
-    for p in procs:
-        product *= p
-    if product != n_ranks:
+    if math.prod(procs) != n_ranks:
         raise ConfigError(f"grid.procs = {procs}{where}: their product must equal the number of ranks, {n_ranks}")
     for a, (n, p) in enumerate(zip(values["grid.cells"], procs)):
         if p > 1 and n // p < values["grid.ghost"]:
@@ -100,7 +98,7 @@ def load_config(path, overrides=(), n_ranks=1):
     _check_consistency(values, raw, problem, n_ranks, f" (in {path})")
     for face in FACES[2 * len(values["grid.cells"]):]:
         del values[f"grid.boundary.{face}"]  # axes the grid does not have
-    return Config(values, source=path)
+    return Config(values)
 
 
 class Simulation:
