@@ -4,7 +4,9 @@
     parleak info
 
 Configuration errors exit with code 2 on every rank, with one message and no
-traceback; any other exception on any rank aborts the whole MPI job.
+traceback. A run that stops on a failure every rank detects together (a bad
+hydro cell) writes a last dump and exits with code 3. Any other exception
+on any rank aborts the whole MPI job.
 """
 
 import argparse
@@ -14,6 +16,8 @@ import sys
 
 from parleak import __version__, parallel
 from parleak.config import ConfigError, parse_override
+
+EXIT_RUN_FAILED = 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,7 +82,13 @@ def cmd_run(args):
         remove_dumps(config["output.dir"])
     simulation = Simulation(config, comm)
     simulation.initialize()
-    simulation.run(config["output.dir"])
+    try:
+        simulation.run(config["output.dir"])
+    except parallel.CollectiveError as err:
+        if comm.Get_rank() == 0:
+            sys.stderr.write(f"parleak: run stopped: {err}\n")
+            sys.stderr.flush()
+        sys.exit(EXIT_RUN_FAILED)
 
 
 def cmd_info(args):

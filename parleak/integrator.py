@@ -30,16 +30,18 @@ def ssp_stage_update(u, u_n, rhs, a, b, dt):
 
 
 class SSPRungeKutta:
-    """Advances `state` with the physics modules, each of which provides
-    add_rhs(state, rhs, time) and max_dt(state) (the local step limit for
-    a Courant number of 1)."""
+    """Advances the evolved fields of `state` with the physics modules, each
+    of which provides add_rhs(state, rhs, time) and max_dt(state) (the local
+    step limit for a Courant number of 1). The physics are called in order,
+    so a later one may use what an earlier one computed in the same stage
+    (e.g. the hydro primitives)."""
 
     def __init__(self, method, state, physics):
         self.stages = SSP_METHODS[method]
         self.state = state
         self.physics = tuple(physics)
-        self.u_n = np.empty_like(state.data)
-        self.rhs = np.zeros_like(state.data)
+        self.u_n = np.empty_like(state.evolved)
+        self.rhs = np.zeros_like(state.evolved)
 
     def stable_dt(self, cfl):
         """cfl times the smallest step limit of any physics on any rank, s."""
@@ -48,8 +50,8 @@ class SSPRungeKutta:
 
     def step(self, time, dt):
         state = self.state
-        np.copyto(self.u_n, state.data)
-        u, u_n, rhs = state.data.reshape(-1), self.u_n.reshape(-1), self.rhs.reshape(-1)
+        np.copyto(self.u_n, state.evolved)
+        u, u_n, rhs = state.evolved.reshape(-1), self.u_n.reshape(-1), self.rhs.reshape(-1)
         for a, b, c in self.stages:
             state.exchange()
             self.rhs.fill(0.0)

@@ -71,3 +71,9 @@ def global_min(local_values, comm=WORLD):
 def global_max(local_values, comm=WORLD):
     local = float(np.max(local_values)) if np.size(local_values) else -np.inf
     return comm.allreduce(local, op=MPI.MAX)
+
+
+class CollectiveError(RuntimeError):
+    """A failure that every rank detects together and raises with the same
+    message, so the job can write a last dump and exit cleanly instead of
+    aborting."""

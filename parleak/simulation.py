@@ -6,6 +6,7 @@ import os
 import time as wallclock
 
 from parleak import parallel
+from parleak.parallel import CollectiveError
 from parleak.config import REQUIRED, ConfigError, Config, Key, at_least, flatten, in_range, load_toml, positive, validate
 from parleak.grid import AXES, BOUNDARY_KINDS, FACES, Grid, choose_process_grid
 from parleak.integrator import SSP_METHODS, SSPRungeKutta
@@ -37,10 +38,13 @@ def schema(problem, n_ranks):
         "grid.cells": Key(int, length=(1, 3), valid=at_least(1), help="cells per axis, x first; 1 to 3 entries"),
         "grid.lower": Key(float, default=lambda r: [0.0] * _dim(r), length=_dim, help="lower domain corner, cm"),
         "grid.upper": Key(float, default=lambda r: [1.0] * _dim(r), length=_dim, help="upper domain corner, cm"),
-        "grid.ghost": Key(int, default=problem.MIN_GHOST, valid=in_range(0, 8), help="ghost width, cells"),
+    }
+    keys.update(problem.SCHEMA)  # after the geometry, before the ghost width that the scheme sets
+    keys.update({
+        "grid.ghost": Key(int, default=problem.min_ghost, valid=in_range(0, 8), help="ghost width, cells"),
         "grid.procs": Key(int, default=_default_procs(n_ranks), length=_dim, valid=at_least(1),
                           help="ranks per axis; their product must be the number of ranks"),
-    }
+    })
     for face in FACES:
         keys[f"grid.boundary.{face}"] = Key(str, default="periodic", choices=BOUNDARY_KINDS)
     keys.update({
@@ -53,7 +57,6 @@ def schema(problem, n_ranks):
                                help="simulated time between dumps, s; 0: only the first and the last"),
         "output.log_every": Key(int, default=10, valid=at_least(1), help="steps between log lines"),
     })
-    keys.update(problem.SCHEMA)
     return keys
 
 
@@ -71,9 +74,11 @@ def _check_consistency(values, raw, problem, n_ranks, where):
         if (lower == "periodic") != (upper == "periodic"):
             raise ConfigError(f"grid.boundary.{axis}_lower = {lower!r} and grid.boundary.{axis}_upper = "
                               f"{upper!r}{where}: periodic faces come in pairs; make both periodic or neither")
-    if values["grid.ghost"] < problem.MIN_GHOST:
+    if values["grid.ghost"] < problem.min_ghost(values):
         raise ConfigError(f"grid.ghost = {values['grid.ghost']}{where}: problem "
-                          f"{values['problem.name']!r} needs at least {problem.MIN_GHOST}")
+                          f"{values['problem.name']!r} needs at least {problem.min_ghost(values)} with this scheme")
+    if hasattr(problem, "check"):
+        problem.check(values, where)
     procs = values["grid.procs"]
     if math.prod(procs) != n_ranks:
         raise ConfigError(f"grid.procs = {procs}{where}: their product must equal the number of ranks, {n_ranks}")
@@ -122,11 +127,17 @@ class Simulation:
         self.dumps_written = 0
 
     def initialize(self):
-        self.problem.initialize(self.config, self.state)
+        self.problem.initialize(self.config, self.state, self.physics)
         self.state.exchange()
 
-    def dump(self, directory):
-        path = write_dump(directory, self.dumps_written, self.state, self.time, self.step, self.config.to_toml())
+    def dump(self, directory, failure=None):
+        """Write the next dump; `failure` (a message) marks the last dump of
+        a run that stopped on an error."""
+        for physics in self.physics:
+            if hasattr(physics, "fill_diagnostics"):
+                physics.fill_diagnostics(self.state)
+        path = write_dump(directory, self.dumps_written, self.state, self.time, self.step, self.config.to_toml(),
+                          None if failure is None else {"failure": failure})
         self.dumps_written += 1
         parallel.say(f"dump {path}  t = {self.time:.6e} s  step {self.step}", comm=self.grid.comm)
 
@@ -147,27 +158,34 @@ class Simulation:
         last_dump_step = self.step
         start = last_log = wallclock.perf_counter()
         steps_since_log = 0
-        while self.time < t_end and self.step < cfg["time.max_steps"]:
-            dt = self.integrator.stable_dt(cfg["time.cfl"])
-            lands = self.time + dt >= next_output * (1.0 - 1e-12)
-            if lands:
-                dt = next_output - self.time
-            self.integrator.step(self.time, dt)
-            self.time = next_output if lands else self.time + dt
-            self.step += 1
-            steps_since_log += 1
-            if self.step % log_every == 0 or self.time >= t_end:
-                now = wallclock.perf_counter()
-                per_step = (now - last_log) / steps_since_log
-                remaining = min((t_end - self.time) / dt if dt > 0 else 0.0, cfg["time.max_steps"] - self.step)
-                parallel.say(f"step {self.step:7d}  t = {self.time:.6e} s  dt = {dt:.3e} s  "
-                             f"wall/step = {per_step * 1e3:.3f} ms  eta = {remaining * per_step:.1f} s", comm=comm)
-                last_log, steps_since_log = now, 0
-            if lands:
-                self.dump(output_dir)
-                last_dump_step = self.step
-                outputs_done += 1
-                next_output = min(outputs_done * interval, t_end) if interval > 0 else t_end
+        try:
+            while self.time < t_end and self.step < cfg["time.max_steps"]:
+                dt = self.integrator.stable_dt(cfg["time.cfl"])
+                lands = self.time + dt >= next_output * (1.0 - 1e-12)
+                if lands:
+                    dt = next_output - self.time
+                self.integrator.step(self.time, dt)
+                self.time = next_output if lands else self.time + dt
+                self.step += 1
+                steps_since_log += 1
+                if self.step % log_every == 0 or self.time >= t_end:
+                    now = wallclock.perf_counter()
+                    per_step = (now - last_log) / steps_since_log
+                    remaining = min((t_end - self.time) / dt if dt > 0 else 0.0, cfg["time.max_steps"] - self.step)
+                    status = "".join(f"  {p.status()}" for p in self.physics if hasattr(p, "status"))
+                    parallel.say(f"step {self.step:7d}  t = {self.time:.6e} s  dt = {dt:.3e} s  "
+                                 f"wall/step = {per_step * 1e3:.3f} ms  eta = {remaining * per_step:.1f} s"
+                                 f"{status}", comm=comm)
+                    last_log, steps_since_log = now, 0
+                if lands:
+                    self.dump(output_dir)
+                    last_dump_step = self.step
+                    outputs_done += 1
+                    next_output = min(outputs_done * interval, t_end) if interval > 0 else t_end
+        except CollectiveError as err:
+            parallel.say(f"stopping at step {self.step}, t = {self.time:.6e} s: {err}", comm=comm)
+            self.dump(output_dir, failure=str(err))
+            raise
         if last_dump_step != self.step:
             self.dump(output_dir)
         parallel.say(f"done: {self.step} steps to t = {self.time:.6e} s in "

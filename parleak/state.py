@@ -2,8 +2,11 @@
 
 All fields of a State live in one float64 array of shape
 (n_fields, gz, gy, gx): each field is a C-contiguous ghosted [z, y, x] block
-that numba kernels take directly. The whole array is also the storage of a
-PETSc parallel vector, so the halo exchange writes straight into it.
+that numba kernels take directly. Evolved fields (those the integrator
+advances) come first; their block `evolved` is also the storage of a PETSc
+parallel vector, so the halo exchange writes straight into it. Auxiliary
+fields (primitive variables, temperature) follow: they are written to dumps
+but neither evolved nor exchanged.
 """
 
 from dataclasses import dataclass
@@ -17,12 +20,15 @@ class FieldSpec:
 
     vector_axis: 0, 1 or 2 when the field is the x, y or z component of a
     vector (it changes sign at a reflecting face normal to that axis).
+    evolved: False for an auxiliary field that a physics module fills
+    itself (it gets no right-hand side and no halo exchange).
     """
 
     name: str
     units: str
     vector_axis: int | None = None
     description: str = ""
+    evolved: bool = True
 
 
 class State:
@@ -34,11 +40,14 @@ class State:
         if duplicated:
             raise ValueError(f"field {duplicated[0]!r} is declared twice")
         self.grid = grid
-        self.specs = tuple(specs)
-        self.index = {name: i for i, name in enumerate(names)}
+        self.specs = tuple(s for s in specs if s.evolved) + tuple(s for s in specs if not s.evolved)
+        self.n_evolved = sum(1 for s in specs if s.evolved)
+        self.index = {spec.name: i for i, spec in enumerate(self.specs)}
         self.data = np.zeros((len(specs),) + grid.local_shape)
-        self._halo = grid.halo(self.data)
-        self._signs = [tuple(-1.0 if spec.vector_axis == a else 1.0 for a in range(3)) for spec in specs]
+        self.evolved = self.data[:self.n_evolved]
+        self._halo = grid.halo(self.evolved)
+        self._signs = [tuple(-1.0 if spec.vector_axis == a else 1.0 for a in range(3))
+                       for spec in self.specs[:self.n_evolved]]
 
     @property
     def names(self):
@@ -53,6 +62,6 @@ class State:
         return self[name][self.grid.interior]
 
     def exchange(self):
-        """Fill every ghost zone of every field (neighbours, periodic wrap,
-        physical boundaries)."""
+        """Fill every ghost zone of every evolved field (neighbours,
+        periodic wrap, physical boundaries)."""
         self._halo.exchange(self._signs)

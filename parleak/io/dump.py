@@ -50,10 +50,10 @@ def _open_for_write(path, comm):
     return h5py.File(path, "w", driver="mpio", comm=comm)
 
 
-def write_dump(directory, index, state, time, step, config_text):
+def write_dump(directory, index, state, time, step, config_text, attributes=None):
     """Write the interior of every field of `state` to dump number `index`
-    and its XDMF file; collective over the grid's communicator. Returns the
-    dump's path."""
+    and its XDMF file, with extra file `attributes` (a dict) if given;
+    collective over the grid's communicator. Returns the dump's path."""
     grid = state.grid
     comm = grid.comm
     path = dump_path(directory, index)
@@ -67,6 +67,7 @@ def write_dump(directory, index, state, time, step, config_text):
             "cells": np.array(grid.cells), "lower": np.array(grid.lower), "upper": np.array(grid.upper),
             "time_units": "s", "length_units": "cm",
         })
+        h5.attrs.update(attributes or {})
         for face, kind in grid.boundaries.items():
             h5.attrs[f"boundary_{face}"] = kind
         coords = [h5.create_dataset(f"grid/{name}", shape=(grid.cells[a],), dtype="f8") for a, name in enumerate("xyz")]

@@ -1,10 +1,16 @@
 """Initial-value problems, each a module with
 
-    SCHEMA: its configuration keys (dotted, under the problem's own section)
+    SCHEMA: its configuration keys (dotted, under the problem's own section);
+        they may depend on grid.cells, grid.lower and grid.upper
+    min_ghost(config) -> the ghost width its scheme needs (config: the keys
+        resolved so far, a dict)
     setup(config, grid) -> list of physics modules
-    initialize(config, state): fill the initial fields
+    initialize(config, state, physics): fill the initial fields (physics:
+        the list setup returned)
+    check(values, where) (optional): raise ConfigError for combinations of
+        keys the problem cannot run
 """
 
-from parleak.problems import advection
+from parleak.problems import advection, sod
 
-PROBLEMS = {"advection": advection}
+PROBLEMS = {"advection": advection, "sod": sod}

@@ -33,14 +33,15 @@ SCHEMA = {
                            help="gaussian 1/e width or square side, as a fraction of the box"),
 }
 
-MIN_GHOST = GHOST_NEEDED
+def min_ghost(config):
+    return GHOST_NEEDED
 
 
 def setup(config, grid):
     return [ScalarAdvection(grid, config["advection.velocity"], config["advection.limiter"])]
 
 
-def initialize(config, state):
+def initialize(config, state, physics):
     state["q"][...] = solution(config, state.grid, 0.0)
 
 

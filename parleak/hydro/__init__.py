@@ -1,0 +1,1 @@
+"""Newtonian hydrodynamics: finite volumes for the Euler equations."""

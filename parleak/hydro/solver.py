@@ -1,0 +1,173 @@
+"""The hydrodynamics physics module: Euler fluxes for the integrator.
+
+Each right-hand side evaluation (every Runge-Kutta stage) converts the
+conserved state to primitives on all cells (ghosts included, so no second
+halo exchange is needed), applies the floors, calls the EOS, and adds the
+flux divergence of every axis into one right-hand side (unsplit). Later
+physics in the same stage (gravity, leakage) can read the primitives from
+`Hydro.primitive(name)` and add their sources to the conserved fields; the
+source hook for the leakage is rhs[state.index["dens_ye"]] (g/cm^3/s) and
+rhs[state.index["etot"]] (erg/cm^3/s).
+"""
+
+import numba
+import numpy as np
+from mpi4py import MPI
+
+from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
+from parleak.hydro.fluxes import N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS, P_RHO, P_VX, P_YE, add_flux_divergence
+from parleak.hydro.primitives import apply_density_floor, apply_pressure_floor, count_pressure_floor, primitive_rows
+from parleak.hydro.riemann import RIEMANN_SOLVERS
+from parleak.parallel import CollectiveError
+from parleak.state import FieldSpec
+
+CONSERVED = ("dens", "mom_x", "mom_y", "mom_z", "etot", "dens_ye")
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _signal_rate_row(rho, vx, vy, vz, press, gamma_c, inv_dx, inv_dy, inv_dz):
+    rate = 0.0
+    for i in range(rho.size):
+        c = np.sqrt(gamma_c[i] * press[i] / rho[i])
+        rate = max(rate, (abs(vx[i]) + c) * inv_dx + (abs(vy[i]) + c) * inv_dy + (abs(vz[i]) + c) * inv_dz)
+    return rate
+
+
+@numba.njit(cache=True)
+def max_signal_rate(prim, inv_dx, lo, hi):
+    """max over lo <= cell < hi of sum_a (|v_a| + c_s) / dx_a, 1/s
+    (inv_dx[a] = 0 for an axis the grid does not have)."""
+    rate = 0.0
+    i0, i1 = lo[2], hi[2]
+    for k in range(lo[0], hi[0]):
+        for j in range(lo[1], hi[1]):
+            rate = max(rate, _signal_rate_row(
+                prim[P_RHO, k, j, i0:i1], prim[P_VX, k, j, i0:i1], prim[P_VX + 1, k, j, i0:i1],
+                prim[P_VX + 2, k, j, i0:i1], prim[P_PRESS, k, j, i0:i1], prim[P_GAMMA_C, k, j, i0:i1],
+                inv_dx[0], inv_dx[1], inv_dx[2]))
+    return rate
+
+
+class Hydro:
+    """Newtonian hydrodynamics of an EOS on `grid`.
+
+    reconstruction: a key of faces.RECONSTRUCTIONS; riemann: a key of
+    riemann.RIEMANN_SOLVERS; density_floor (g/cm^3) and pressure_floor
+    (erg/cm^3), both > 0, make the atmosphere; atmosphere_ye is the Ye of
+    atmosphere made from a cell of zero density.
+    """
+
+    def __init__(self, grid, eos, reconstruction, riemann, density_floor, pressure_floor, atmosphere_ye=0.5):
+        self.grid = grid
+        self.eos = eos
+        self.reconstruction = RECONSTRUCTIONS[reconstruction]
+        self.riemann = RIEMANN_SOLVERS[riemann]
+        self.ghost_needed = GHOST_NEEDED[self.reconstruction]
+        if grid.ghost < self.ghost_needed:
+            raise ValueError(f"reconstruction {reconstruction!r} needs {self.ghost_needed} ghost cells, "
+                             f"the grid has {grid.ghost}")
+        self.density_floor = float(density_floor)
+        self.pressure_floor = float(pressure_floor)
+        self.atmosphere_ye = float(atmosphere_ye)
+        self.fields = (
+            FieldSpec("dens", "g/cm^3", description="mass density rho"),
+            FieldSpec("mom_x", "g/(cm^2 s)", vector_axis=0, description="momentum density rho v_x"),
+            FieldSpec("mom_y", "g/(cm^2 s)", vector_axis=1, description="momentum density rho v_y"),
+            FieldSpec("mom_z", "g/(cm^2 s)", vector_axis=2, description="momentum density rho v_z"),
+            FieldSpec("etot", "erg/cm^3", description="total energy density rho (eps + v^2/2)"),
+            FieldSpec("dens_ye", "g/cm^3", description="electron fraction density rho Ye"),
+            FieldSpec("vel_x", "cm/s", evolved=False, description="velocity v_x"),
+            FieldSpec("vel_y", "cm/s", evolved=False, description="velocity v_y"),
+            FieldSpec("vel_z", "cm/s", evolved=False, description="velocity v_z"),
+            FieldSpec("press", "erg/cm^3", evolved=False, description="pressure"),
+            FieldSpec("eps", "erg/g", evolved=False, description="specific internal energy"),
+            FieldSpec("ye", "1", evolved=False, description="electron fraction"),
+        ) + ((FieldSpec("temp", "MeV", evolved=False, description="temperature"),) if eos.has_temperature else ())
+        self.prim = np.zeros((N_PRIMITIVE,) + grid.local_shape)
+        self.eps = np.zeros(grid.local_shape)
+        self._no_temperature = np.zeros(grid.local_shape)
+        self.lo = np.array([s.start for s in grid.interior], dtype=np.int64)
+        self.hi = np.array([s.stop for s in grid.interior], dtype=np.int64)
+        self.inv_dx = np.array([1.0 / grid.dx[a] if a < grid.dim else 0.0 for a in range(3)])
+        self.floors_applied = np.zeros(2, dtype=np.int64)  # density, pressure; summed over ranks
+
+    def _conserved(self, state):
+        first = state.index["dens"]
+        if [state.index[name] - first for name in CONSERVED] != list(range(N_CONSERVED)):
+            raise ValueError(f"the hydro fields must be consecutive in the order {CONSERVED}")
+        return state.data[first:first + N_CONSERVED]
+
+    def _temperature(self, state):
+        return state["temp"] if self.eos.has_temperature else self._no_temperature
+
+    def primitive(self, name):
+        """The primitive `name` (rho, vel_x, vel_y, vel_z, press, ye, eps)
+        on the ghosted local grid, as computed in this stage."""
+        if name == "eps":
+            return self.eps
+        index = {"rho": P_RHO, "vel_x": P_VX, "vel_y": P_VX + 1, "vel_z": P_VX + 2, "press": P_PRESS, "ye": P_YE}
+        return self.prim[index[name]]
+
+    def update_primitives(self, state, check=True):
+        """Primitives on every local cell, with the floors applied (and
+        written back to the conserved state). Collective: with `check`, it
+        stops the run on every rank, with a CollectiveError naming the cell,
+        when any rank has a cell with negative density or non-finite
+        values."""
+        cons, prim, eps, temp = self._conserved(state), self.prim, self.eps, self._temperature(state)
+        primitive_rows(cons, prim, eps)
+        n_density, n_bad, first_bad, bad_values = apply_density_floor(
+            cons, prim, eps, self.lo, self.hi, self.density_floor, self.atmosphere_ye)
+        self.eos.from_rho_eps(prim[P_RHO], eps, prim[P_YE], temp, prim[P_PRESS], prim[P_GAMMA_C], prim[P_GAMMA_C + 1])
+        n_low, n_pressure = count_pressure_floor(prim[P_PRESS], self.lo, self.hi, self.pressure_floor)
+        if n_low:
+            apply_pressure_floor(self.eos, cons, prim, eps, temp, self.pressure_floor)
+        counts = np.array([n_density, n_pressure, n_bad], dtype=np.int64)
+        self.grid.comm.Allreduce(MPI.IN_PLACE, counts, op=MPI.SUM)
+        self.floors_applied += counts[:2]
+        if counts[2] and check:
+            self._stop_on_bad_cell(n_bad, first_bad, bad_values, counts[2])
+
+    def _stop_on_bad_cell(self, n_bad, first_bad, bad_values, total_bad):
+        grid = self.grid
+        comm = grid.comm
+        reporter = comm.allreduce(comm.Get_rank() if n_bad else comm.Get_size(), op=MPI.MIN)
+        message = None
+        if comm.Get_rank() == reporter:
+            k, j, i = np.unravel_index(first_bad, grid.local_shape)
+            index = [grid.ghosted[a][0] + (i, j, k)[a] for a in range(grid.dim)]
+            position = [grid.lower[a] + (index[a] + 0.5) * grid.dx[a] for a in range(grid.dim)]
+            values = ", ".join(f"{name} = {value:.6e}" for name, value in zip(CONSERVED, bad_values))
+            message = (f"hydro: {total_bad} cell(s) with negative density or non-finite values; the first on rank "
+                       f"{reporter} is at global index (x, y, z)[:dim] = {tuple(int(v) for v in index)}, position "
+                       f"{tuple(float(f'{p:.6e}') for p in position)} cm, with {values}")
+        raise CollectiveError(comm.bcast(message, root=reporter))
+
+    def add_rhs(self, state, rhs, time):
+        self.update_primitives(state)
+        first = state.index["dens"]
+        block = rhs[first:first + N_CONSERVED]
+        for axis in range(self.grid.dim):
+            add_flux_divergence(self.prim, block, axis, self.inv_dx[axis], self.reconstruction, self.riemann,
+                                self.lo, self.hi)
+
+    def max_dt(self, state):
+        """The unsplit CFL limit for a Courant number of 1, s, from the
+        current state."""
+        self.update_primitives(state)
+        rate = max_signal_rate(self.prim, self.inv_dx, self.lo, self.hi)
+        return np.inf if rate == 0.0 else 1.0 / rate
+
+    def fill_diagnostics(self, state):
+        """Fill the auxiliary fields (velocity, press, eps, ye) from the
+        current state, for a dump (also of a state with bad cells)."""
+        self.update_primitives(state, check=False)
+        for a, name in enumerate(("vel_x", "vel_y", "vel_z")):
+            state[name][...] = self.prim[P_VX + a]
+        state["press"][...] = self.prim[P_PRESS]
+        state["eps"][...] = self.eps
+        state["ye"][...] = self.prim[P_YE]
+
+    def status(self):
+        """A few words for the log line."""
+        return f"floors rho {self.floors_applied[0]} p {self.floors_applied[1]}"

@@ -1,0 +1,100 @@
+"""Configuration keys and set-up shared by the hydrodynamics problems:
+the hydro scheme (hydro.*), the EOS (eos.*) and gravity (gravity.*)."""
+
+import numpy as np
+
+from parleak.config import Key, at_least, positive
+from parleak.eos import SCHEMA as EOS_SCHEMA
+from parleak.eos import make_eos
+from parleak.gravity import ConstantGravity, MonopoleGravity, PointMassGravity
+from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
+from parleak.hydro.primitives import primitive_to_conserved
+from parleak.hydro.riemann import RIEMANN_SOLVERS
+from parleak.hydro.solver import CONSERVED, Hydro
+
+
+def _dim(resolved):
+    return len(resolved["grid.cells"])
+
+
+def _box_centre(resolved):
+    return [0.5 * (lo + hi) for lo, hi in zip(resolved["grid.lower"], resolved["grid.upper"])]
+
+
+def _half_smallest_cell(resolved):
+    return 0.5 * min((hi - lo) / n for lo, hi, n in zip(resolved["grid.lower"], resolved["grid.upper"],
+                                                        resolved["grid.cells"]))
+
+
+def hydro_schema(gamma=5.0 / 3.0, density_floor=1e-10, pressure_floor=1e-12, gravity="none"):
+    """The hydro, EOS and gravity keys, with problem-specific defaults."""
+    schema = {
+        "hydro.reconstruction": Key(str, default="plm-mc", choices=tuple(RECONSTRUCTIONS),
+                                    help="face reconstruction of the primitive variables"),
+        "hydro.riemann": Key(str, default="hllc", choices=tuple(RIEMANN_SOLVERS), help="approximate Riemann solver"),
+        "hydro.density_floor": Key(float, default=density_floor, valid=positive(),
+                                   help="atmosphere density, g/cm^3"),
+        "hydro.pressure_floor": Key(float, default=pressure_floor, valid=positive(),
+                                    help="smallest pressure, erg/cm^3"),
+        "hydro.atmosphere_ye": Key(float, default=0.5, valid=(lambda v: 0.0 <= v <= 1.0, "in [0, 1]"),
+                                   help="Ye of atmosphere made from an empty cell"),
+    }
+    schema.update(EOS_SCHEMA)
+    schema["eos.gamma"] = Key(float, default=gamma, valid=EOS_SCHEMA["eos.gamma"].valid, help=EOS_SCHEMA["eos.gamma"].help)
+    schema.update({
+        "gravity.kind": Key(str, default=gravity, choices=("none", "constant", "point_mass", "monopole")),
+        "gravity.acceleration": Key(float, default=lambda r: [0.0] * _dim(r), length=_dim,
+                                    help="constant: acceleration per grid axis, cm/s^2"),
+        "gravity.mass": Key(float, default=0.0, valid=at_least(0.0), help="point_mass: the mass, g"),
+        "gravity.centre": Key(float, default=_box_centre, length=_dim,
+                              help="point_mass and monopole: the centre per grid axis, cm"),
+        "gravity.softening": Key(float, default=0.0, valid=at_least(0.0), help="point_mass: softening length, cm"),
+        "gravity.bin_width": Key(float, default=_half_smallest_cell, valid=positive(),
+                                 help="monopole: width of the radial bins, cm (default half the smallest cell)"),
+        "gravity.mass_factor": Key(float, default=1.0, valid=positive(),
+                                   help="monopole: cells' mass multiplier (8 for an octant, 2 for a half domain)"),
+    })
+    return schema
+
+
+def min_ghost(config):
+    return GHOST_NEEDED[RECONSTRUCTIONS[config["hydro.reconstruction"]]]
+
+
+def _padded(grid, values):
+    """Per-axis values of the grid's axes padded to 3 with the cell centre
+    of each missing axis."""
+    return list(values) + [0.5 * (grid.lower[a] + grid.upper[a]) for a in range(grid.dim, 3)]
+
+
+def setup(config, grid):
+    """[Hydro, gravity if any] for the config's hydro.*, eos.*, gravity.*."""
+    hydro = Hydro(grid, make_eos(config), config["hydro.reconstruction"], config["hydro.riemann"],
+                  config["hydro.density_floor"], config["hydro.pressure_floor"], config["hydro.atmosphere_ye"])
+    kind = config["gravity.kind"]
+    if kind == "none":
+        return [hydro]
+    if kind == "constant":
+        gravity = ConstantGravity(grid, list(config["gravity.acceleration"]) + [0.0] * (3 - grid.dim))
+    elif kind == "point_mass":
+        gravity = PointMassGravity(grid, config["gravity.mass"], _padded(grid, config["gravity.centre"]),
+                                   config["gravity.softening"])
+    else:
+        gravity = MonopoleGravity(grid, _padded(grid, config["gravity.centre"]), config["gravity.bin_width"],
+                                  config["gravity.mass_factor"])
+    return [hydro, gravity]
+
+
+def set_primitives(state, hydro, rho, velocity, press, ye=0.5):
+    """Fill the conserved fields from primitives (arrays broadcastable to
+    the local ghosted shape; velocity: three components), eps from the
+    EOS."""
+    shape = state.grid.local_shape
+    rho = np.broadcast_to(np.asarray(rho, dtype=float), shape)
+    press = np.broadcast_to(np.asarray(press, dtype=float), shape)
+    ye = np.broadcast_to(np.asarray(ye, dtype=float), shape)
+    velocity = [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in velocity]
+    temp = state["temp"] if "temp" in state.index else np.zeros(shape)
+    eps = hydro.eos.eps_from_rho_press(rho, press, ye, temp)
+    for name, values in zip(CONSERVED, primitive_to_conserved(rho, velocity, eps, ye)):
+        state[name][...] = values
