@@ -11,6 +11,8 @@ they differ in sign (a * b <= 0):
            at lower resolution
 """
 
+import math
+
 import numba
 
 MINMOD = 0
@@ -27,12 +29,12 @@ def limited_slope(left_diff, right_diff, limiter):
     slope(-a, -b) = -slope(a, b). Call it with a constant `limiter` inside
     a loop so that the branch folds away and the loop vectorises.
     """
-    if left_diff * right_diff <= 0.0:
-        return 0.0
     if limiter == VANLEER:
-        return 2.0 * left_diff * right_diff / (left_diff + right_diff)
-    if limiter == MINMOD:
+        magnitude = abs(2.0 * left_diff * right_diff / (left_diff + right_diff))
+    elif limiter == MINMOD:
         magnitude = min(abs(left_diff), abs(right_diff))
     else:
         magnitude = min(min(2.0 * abs(left_diff), 2.0 * abs(right_diff)), 0.5 * abs(left_diff + right_diff))
-    return magnitude if left_diff > 0.0 else -magnitude
+    # Written as selects (no early return), so that loops over it vectorise.
+    magnitude = magnitude if left_diff * right_diff > 0.0 else 0.0
+    return math.copysign(magnitude, left_diff)

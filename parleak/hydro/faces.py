@@ -21,8 +21,10 @@ GHOST_NEEDED = {PLM_MINMOD: 2, PLM_MC: 2, PPM: 3}
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _plm_row(q_m2, q_m1, q_0, q_p1, left, right, limiter):
+    # Two loops, each with one output row: fewer overlap checks to vectorise.
     for f in range(left.size):
         left[f] = q_m1[f] + 0.5 * limited_slope(q_m1[f] - q_m2[f], q_0[f] - q_m1[f], limiter)
+    for f in range(right.size):
         right[f] = q_0[f] - 0.5 * limited_slope(q_0[f] - q_m1[f], q_p1[f] - q_0[f], limiter)
 
 

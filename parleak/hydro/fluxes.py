@@ -2,10 +2,9 @@
 
 For every row of faces normal to `axis`, the primitive variables are
 reconstructed to the faces (faces.py), the Riemann solver gives the fluxes
-(riemann.py), and each face's flux times 1/dx is added to the cell on its
-right and subtracted from the cell on its left: first the lower face of a
-cell, then its upper face, in the same order for every axis, so a problem
-gives the same numbers whichever axis it lies along.
+(riemann.py), and every cell gets (F_lower / dx) - F_upper / dx, in that
+order for every axis, so a problem gives the same numbers whichever axis
+it lies along.
 
 Rows are always contiguous x rows of the [z, y, x] arrays; along y and z a
 "row of faces" is the x row between two neighbouring rows of cells.
@@ -26,9 +25,10 @@ N_CONSERVED = 6
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _add_scaled(out, values, factor):
+def _add_divergence(out, flux_lower, flux_upper, inv_dx):
+    """out += F at the lower face / dx, then -= F at the upper face / dx."""
     for i in range(out.size):
-        out[i] += factor * values[i]
+        out[i] = (out[i] + flux_lower[i] * inv_dx) - flux_upper[i] * inv_dx
 
 
 @numba.njit(cache=True)
@@ -72,20 +72,24 @@ def add_flux_divergence(prim, rhs, axis, inv_dx, reconstruction, solver, lo, hi)
     left = np.empty((N_PRIMITIVE, nf))
     right = np.empty((N_PRIMITIVE, nf))
     flux = np.empty((N_CONSERVED, nf))
-    for k in range(lo[0], hi[0] + dk):
-        for j in range(lo[1], hi[1] + dj):
+    flux_below = np.empty((N_CONSERVED, nf))  # y, z: the previous face row
+    # Rows of faces in order along the axis (for z: j outer, k inner), so
+    # that the face row just below a cell row was the previous one done.
+    outer_lo, outer_hi = (lo[1], hi[1]) if dk == 1 else (lo[0], hi[0])
+    inner_lo, inner_hi = (lo[0], hi[0]) if dk == 1 else (lo[1], hi[1])
+    inner_hi += 1 - di
+    for outer in range(outer_lo, outer_hi):
+        for inner in range(inner_lo, inner_hi):
+            k, j = (inner, outer) if dk == 1 else (outer, inner)
             _reconstruct_face_row(prim, perm, k, j, i0, nf, dk, dj, di, reconstruction, left, right)
             if solver == HLLE:
                 hlle_row(left, right, flux)
             else:
                 hllc_row(left, right, flux)
-            for c in range(N_CONSERVED):
-                r = rhs[flux_to[c]]
-                if di == 1:
-                    _add_scaled(r[k, j, i0:i0 + n], flux[c, 0:n], inv_dx)
-                    _add_scaled(r[k, j, i0:i0 + n], flux[c, 1:n + 1], -inv_dx)
-                else:
-                    if k < hi[0] and j < hi[1]:
-                        _add_scaled(r[k, j, i0:i0 + n], flux[c], inv_dx)
-                    if k - dk >= lo[0] and j - dj >= lo[1]:
-                        _add_scaled(r[k - dk, j - dj, i0:i0 + n], flux[c], -inv_dx)
+            if di == 1:
+                for c in range(N_CONSERVED):
+                    _add_divergence(rhs[flux_to[c], k, j, i0:i0 + n], flux[c, 0:n], flux[c, 1:n + 1], inv_dx)
+            elif inner > inner_lo:  # the cell row below this face row has both its faces
+                for c in range(N_CONSERVED):
+                    _add_divergence(rhs[flux_to[c], k - dk, j - dj, i0:i0 + n], flux_below[c], flux[c], inv_dx)
+            flux, flux_below = flux_below, flux

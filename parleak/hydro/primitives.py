@@ -21,8 +21,8 @@ def _inside(k, j, i, lo, hi):
 
 @numba.njit(cache=True, error_model="numpy")
 def apply_density_floor(cons, prim, eps, lo, hi, density_floor, atmosphere_ye):
-    """The density floor and the check for bad cells, after primitive_rows,
-    on every cell of the ghosted arrays (the EOS then fills press, gamma_c,
+    """The density floor and the check for bad cells, after primitive_rows
+    found cells that need them, on every cell of the ghosted arrays (the EOS then fills press, gamma_c,
     gamma_e).
 
     A cell with 0 <= dens < density_floor becomes atmosphere: dens =
@@ -76,7 +76,8 @@ def apply_density_floor(cons, prim, eps, lo, hi, density_floor, atmosphere_ye):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _primitive_row(dens, mom_x, mom_y, mom_z, etot, dens_ye, rho, vx, vy, vz, ye, eps):
+def _primitive_row(dens, mom_x, mom_y, mom_z, etot, dens_ye, rho, vx, vy, vz, ye, eps, density_floor):
+    suspects = 0
     for i in range(dens.size):
         d = dens[i]
         inv = 1.0 / d
@@ -86,37 +87,55 @@ def _primitive_row(dens, mom_x, mom_y, mom_z, etot, dens_ye, rho, vx, vy, vz, ye
         vy[i] = v
         vz[i] = w
         ye[i] = dens_ye[i] * inv
-        eps[i] = etot[i] * inv - 0.5 * (u * u + v * v + w * w)
+        e = etot[i] * inv - 0.5 * (u * u + v * v + w * w)
+        eps[i] = e
+        # NaN and inf fail both tests; counted branch-free so the loop vectorises.
+        suspects += not (d >= density_floor and abs(e + ye[i]) < np.inf)
+    return suspects
 
 
 @numba.njit(cache=True)
-def primitive_rows(cons, prim, eps):
+def primitive_rows(cons, prim, eps, density_floor):
     """rho, v, ye and eps from the conserved variables on every cell of the
-    ghosted arrays (vectorised; apply_density_floor comes next)."""
+    ghosted arrays (vectorised). Returns the number of cells that need
+    apply_density_floor (below the floor, negative or not finite)."""
     nz, ny = cons.shape[1:3]
+    suspects = 0
     for k in range(nz):
         for j in range(ny):
-            _primitive_row(cons[C_DENS, k, j], cons[C_MOM_X, k, j], cons[C_MOM_X + 1, k, j],
-                           cons[C_MOM_X + 2, k, j], cons[C_ETOT, k, j], cons[C_DENS_YE, k, j],
-                           prim[P_RHO, k, j], prim[P_VX, k, j], prim[P_VX + 1, k, j], prim[P_VX + 2, k, j],
-                           prim[P_YE, k, j], eps[k, j])
+            suspects += _primitive_row(
+                cons[C_DENS, k, j], cons[C_MOM_X, k, j], cons[C_MOM_X + 1, k, j], cons[C_MOM_X + 2, k, j],
+                cons[C_ETOT, k, j], cons[C_DENS_YE, k, j], prim[P_RHO, k, j], prim[P_VX, k, j],
+                prim[P_VX + 1, k, j], prim[P_VX + 2, k, j], prim[P_YE, k, j], eps[k, j], density_floor)
+    return suspects
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _count_below_row(values, floor):
+    count = 0
+    for i in range(values.size):
+        count += values[i] < floor
+    return count
+
+
+@numba.njit(cache=True)
+def count_below(values, floor):
+    """The number of cells of the ghosted array below `floor` (vectorised)."""
+    count = 0
+    for k in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            count += _count_below_row(values[k, j], floor)
+    return count
 
 
 @numba.njit(cache=True)
 def count_pressure_floor(press, lo, hi, pressure_floor):
-    """(cells of the ghosted array below pressure_floor, of them in lo..hi)."""
-    n_all = 0
+    """The number of cells lo <= (z, y, x) < hi below pressure_floor."""
     n_inside = 0
-    nz, ny, nx = press.shape
-    for k in range(nz):
-        for j in range(ny):
-            row = press[k, j]
-            for i in range(nx):
-                if row[i] < pressure_floor:
-                    n_all += 1
-                    if _inside(k, j, i, lo, hi):
-                        n_inside += 1
-    return n_all, n_inside
+    for k in range(lo[0], hi[0]):
+        for j in range(lo[1], hi[1]):
+            n_inside += _count_below_row(press[k, j, lo[2]:hi[2]], pressure_floor)
+    return n_inside
 
 
 def apply_pressure_floor(eos, cons, prim, eps, temp, pressure_floor):

@@ -91,14 +91,18 @@ def hllc_row(left, right, flux):
         mass_l = rho_l * (s_l - u_l)
         mass_r = rho_r * (s_r - u_r)
         s_star = (p_r - p_l + u_l * mass_l - u_r * mass_r) / (mass_l - mass_r)
+        vt1_l, vt1_r = left[VT1, f], right[VT1, f]  # loaded on both sides, so the
+        vt2_l, vt2_r = left[VT2, f], right[VT2, f]  # choices below are selects
+        ye_l, ye_r = left[YE, f], right[YE, f]
+        gamma_e_l, gamma_e_r = left[GAMMA_E, f], right[GAMMA_E, f]
         take_left = s_star >= 0.0
         rho = rho_l if take_left else rho_r
         u = u_l if take_left else u_r
         p = p_l if take_left else p_r
-        vt1 = left[VT1, f] if take_left else right[VT1, f]
-        vt2 = left[VT2, f] if take_left else right[VT2, f]
-        ye = left[YE, f] if take_left else right[YE, f]
-        gamma_e = left[GAMMA_E, f] if take_left else right[GAMMA_E, f]
+        vt1 = vt1_l if take_left else vt1_r
+        vt2 = vt2_l if take_left else vt2_r
+        ye = ye_l if take_left else ye_r
+        gamma_e = gamma_e_l if take_left else gamma_e_r
         s_k = s_l if take_left else s_r
         s_region = min(s_l, 0.0) if take_left else max(s_r, 0.0)
         energy = 0.5 * rho * (u * u + vt1 * vt1 + vt2 * vt2) + p / (gamma_e - 1.0)

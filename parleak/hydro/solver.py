@@ -16,7 +16,8 @@ from mpi4py import MPI
 
 from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
 from parleak.hydro.fluxes import N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS, P_RHO, P_VX, P_YE, add_flux_divergence
-from parleak.hydro.primitives import apply_density_floor, apply_pressure_floor, count_pressure_floor, primitive_rows
+from parleak.hydro.primitives import (apply_density_floor, apply_pressure_floor, count_below, count_pressure_floor,
+                                      primitive_rows)
 from parleak.hydro.riemann import RIEMANN_SOLVERS
 from parleak.parallel import CollectiveError
 from parleak.state import FieldSpec
@@ -115,12 +116,13 @@ class Hydro:
         when any rank has a cell with negative density or non-finite
         values."""
         cons, prim, eps, temp = self._conserved(state), self.prim, self.eps, self._temperature(state)
-        primitive_rows(cons, prim, eps)
-        n_density, n_bad, first_bad, bad_values = apply_density_floor(
-            cons, prim, eps, self.lo, self.hi, self.density_floor, self.atmosphere_ye)
+        n_density = n_pressure = n_bad = 0
+        if primitive_rows(cons, prim, eps, self.density_floor):
+            n_density, n_bad, first_bad, bad_values = apply_density_floor(
+                cons, prim, eps, self.lo, self.hi, self.density_floor, self.atmosphere_ye)
         self.eos.from_rho_eps(prim[P_RHO], eps, prim[P_YE], temp, prim[P_PRESS], prim[P_GAMMA_C], prim[P_GAMMA_C + 1])
-        n_low, n_pressure = count_pressure_floor(prim[P_PRESS], self.lo, self.hi, self.pressure_floor)
-        if n_low:
+        if count_below(prim[P_PRESS], self.pressure_floor):
+            n_pressure = count_pressure_floor(prim[P_PRESS], self.lo, self.hi, self.pressure_floor)
             apply_pressure_floor(self.eos, cons, prim, eps, temp, self.pressure_floor)
         counts = np.array([n_density, n_pressure, n_bad], dtype=np.int64)
         self.grid.comm.Allreduce(MPI.IN_PLACE, counts, op=MPI.SUM)
