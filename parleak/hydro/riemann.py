@@ -27,6 +27,7 @@ MASS, MOM_N, MOM_T1, MOM_T2, ENERGY, LEPTON = range(6)
 HLLE = 0
 HLLC = 1
 RIEMANN_SOLVERS = {"hlle": HLLE, "hllc": HLLC}
+TINY = 1e-300  # stands in for a wave-speed difference that is exactly zero
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
@@ -53,7 +54,8 @@ def hlle_row(left, right, flux):
                                 rho_r, u_r, right[GAMMA_C, f] * p_r / rho_r)
         s_minus = min(s_l, 0.0)
         s_plus = max(s_r, 0.0)
-        inv = 1.0 / (s_plus - s_minus)
+        width = s_plus - s_minus
+        inv = 1.0 / (width if width != 0.0 else TINY)
         w_l = s_plus * inv
         w_r = -s_minus * inv
         w_jump = s_plus * s_minus * inv
@@ -90,7 +92,11 @@ def hllc_row(left, right, flux):
                                 rho_r, u_r, right[GAMMA_C, f] * p_r / rho_r)
         mass_l = rho_l * (s_l - u_l)
         mass_r = rho_r * (s_r - u_r)
-        s_star = (p_r - p_l + u_l * mass_l - u_r * mass_r) / (mass_l - mass_r)
+        # mass_l <= 0 <= mass_r; both vanish only where the sound speed is
+        # below the round-off of the velocity (cold atmosphere): keep S* finite.
+        den = mass_l - mass_r
+        den = den if den != 0.0 else -TINY
+        s_star = (p_r - p_l + u_l * mass_l - u_r * mass_r) / den
         vt1_l, vt1_r = left[VT1, f], right[VT1, f]  # loaded on both sides, so the
         vt2_l, vt2_r = left[VT2, f], right[VT2, f]  # choices below are selects
         ye_l, ye_r = left[YE, f], right[YE, f]
@@ -106,8 +112,11 @@ def hllc_row(left, right, flux):
         s_k = s_l if take_left else s_r
         s_region = min(s_l, 0.0) if take_left else max(s_r, 0.0)
         energy = 0.5 * rho * (u * u + vt1 * vt1 + vt2 * vt2) + p / (gamma_e - 1.0)
-        rho_star = rho * (s_k - u) / (s_k - s_star)
-        energy_star = rho_star * (energy / rho + (s_star - u) * (s_star + p / (rho * (s_k - u))))
+        gap = s_k - s_star
+        gap = gap if gap != 0.0 else (-TINY if take_left else TINY)
+        rho_star = rho * (s_k - u) / gap
+        # eq. (10.39) with rho_K (S_K - u_K) / (rho_K (S_K - u_K)) written as 1 / gap
+        energy_star = rho_star * energy / rho + (s_star - u) * (rho_star * s_star + p / gap)
         m = rho * u
         flux[MASS, f] = m + s_region * (rho_star - rho)
         flux[MOM_N, f] = m * u + p + s_region * (rho_star * s_star - m)

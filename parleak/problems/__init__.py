@@ -11,6 +11,6 @@
         keys the problem cannot run
 """
 
-from parleak.problems import advection, sod
+from parleak.problems import advection, polytrope, sedov, sod, soundwave
 
-PROBLEMS = {"advection": advection, "sod": sod}
+PROBLEMS = {"advection": advection, "sod": sod, "sedov": sedov, "soundwave": soundwave, "polytrope": polytrope}

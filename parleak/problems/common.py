@@ -13,17 +13,17 @@ from parleak.hydro.riemann import RIEMANN_SOLVERS
 from parleak.hydro.solver import CONSERVED, Hydro
 
 
-def _dim(resolved):
+def dim(resolved):
     return len(resolved["grid.cells"])
 
 
-def _box_centre(resolved):
+def box_centre(resolved):
     return [0.5 * (lo + hi) for lo, hi in zip(resolved["grid.lower"], resolved["grid.upper"])]
 
 
-def _half_smallest_cell(resolved):
-    return 0.5 * min((hi - lo) / n for lo, hi, n in zip(resolved["grid.lower"], resolved["grid.upper"],
-                                                        resolved["grid.cells"]))
+def smallest_cell(resolved):
+    return min((hi - lo) / n for lo, hi, n in zip(resolved["grid.lower"], resolved["grid.upper"],
+                                                  resolved["grid.cells"]))
 
 
 def hydro_schema(gamma=5.0 / 3.0, density_floor=1e-10, pressure_floor=1e-12, gravity="none"):
@@ -43,13 +43,13 @@ def hydro_schema(gamma=5.0 / 3.0, density_floor=1e-10, pressure_floor=1e-12, gra
     schema["eos.gamma"] = Key(float, default=gamma, valid=EOS_SCHEMA["eos.gamma"].valid, help=EOS_SCHEMA["eos.gamma"].help)
     schema.update({
         "gravity.kind": Key(str, default=gravity, choices=("none", "constant", "point_mass", "monopole")),
-        "gravity.acceleration": Key(float, default=lambda r: [0.0] * _dim(r), length=_dim,
+        "gravity.acceleration": Key(float, default=lambda r: [0.0] * dim(r), length=dim,
                                     help="constant: acceleration per grid axis, cm/s^2"),
         "gravity.mass": Key(float, default=0.0, valid=at_least(0.0), help="point_mass: the mass, g"),
-        "gravity.centre": Key(float, default=_box_centre, length=_dim,
+        "gravity.centre": Key(float, default=box_centre, length=dim,
                               help="point_mass and monopole: the centre per grid axis, cm"),
         "gravity.softening": Key(float, default=0.0, valid=at_least(0.0), help="point_mass: softening length, cm"),
-        "gravity.bin_width": Key(float, default=_half_smallest_cell, valid=positive(),
+        "gravity.bin_width": Key(float, default=lambda r: 0.5 * smallest_cell(r), valid=positive(),
                                  help="monopole: width of the radial bins, cm (default half the smallest cell)"),
         "gravity.mass_factor": Key(float, default=1.0, valid=positive(),
                                    help="monopole: cells' mass multiplier (8 for an octant, 2 for a half domain)"),

@@ -1,0 +1,43 @@
+"""Problem `sedov`: the Sedov-Taylor point blast.
+
+Energy sedov.energy (erg) is put as thermal energy, uniformly, into the
+cells whose centre lies within sedov.radius of sedov.centre, in a uniform
+medium of density sedov.density and pressure sedov.pressure (small enough
+that the blast is strong). The shock then runs out as R(t) = xi_0 (E t^2 /
+rho)^(1/5) (Sedov 1959; xi_0 = 1.0328 for gamma = 1.4 in 3-D).
+"""
+
+import math
+
+import numpy as np
+
+from parleak.config import Key, positive
+from parleak.problems import common
+
+SCHEMA = {
+    "sedov.energy": Key(float, default=1.0, valid=positive(), help="blast energy, erg"),
+    "sedov.density": Key(float, default=1.0, valid=positive(), help="ambient density, g/cm^3"),
+    "sedov.pressure": Key(float, default=1e-5, valid=positive(), help="ambient pressure, erg/cm^3"),
+    "sedov.radius": Key(float, default=lambda r: 3.5 * common.smallest_cell(r), valid=positive(),
+                        help="radius of the initial hot region, cm (default 3.5 cells)"),
+    "sedov.centre": Key(float, default=common.box_centre, length=common.dim, help="blast centre per axis, cm"),
+}
+SCHEMA.update(common.hydro_schema(gamma=1.4, density_floor=1e-10, pressure_floor=1e-12))
+
+min_ghost = common.min_ghost
+setup = common.setup
+
+
+def initialize(config, state, physics):
+    grid = state.grid
+    mesh = grid.local_mesh()
+    centre = config["sedov.centre"]
+    r2 = sum((mesh[2 - a] - centre[a]) ** 2 for a in range(grid.dim))
+    hot = np.broadcast_to(r2 < config["sedov.radius"] ** 2, grid.local_shape)
+    hot_cells = grid.sum(hot[grid.interior].astype(float))
+    if hot_cells == 0:
+        raise ValueError(f"sedov.radius = {config['sedov.radius']} cm holds no cell centre; make it larger")
+    volume = hot_cells * math.prod(grid.dx[:grid.dim])
+    gamma = config["eos.gamma"]
+    press = np.where(hot, (gamma - 1.0) * config["sedov.energy"] / volume, config["sedov.pressure"])
+    common.set_primitives(state, physics[0], config["sedov.density"], [0.0, 0.0, 0.0], press)
