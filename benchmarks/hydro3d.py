@@ -14,10 +14,12 @@ import time
 
 import numpy as np
 
+import parleak.problems.sod as sod
 from parleak import parallel
-from parleak.config import Config
+from parleak.config import Config, validate
 from parleak.hydro import solver
-from parleak.simulation import Simulation, load_config  # noqa: F401  (load_config documents the keys)
+from parleak.problems.common import set_primitives
+from parleak.simulation import Simulation, schema
 
 
 def build(cells_per_rank, comm):
@@ -26,16 +28,12 @@ def build(cells_per_rank, comm):
         "problem.name": "sod", "grid.cells": [cells_per_rank, cells_per_rank, cells_per_rank * n],
         "grid.lower": [0.0, 0.0, 0.0], "grid.upper": [1.0, 1.0, float(n)],
     }
-    import parleak.problems.sod as sod
-    from parleak.config import validate
-    from parleak.simulation import schema
     values = validate(values | {"time.t_end": 1.0, "grid.procs": [1, 1, n]}, schema(sod, n), "benchmark")
     simulation = Simulation(Config(values), comm)
     simulation.initialize()
     state, hydro = simulation.state, simulation.physics[0]
     mesh = simulation.grid.local_mesh()
     r = np.sqrt(sum((mesh[2 - a] - 0.5) ** 2 for a in range(2)) + (np.mod(mesh[0], 1.0) - 0.5) ** 2)
-    from parleak.problems.common import set_primitives
     set_primitives(state, hydro, np.where(r < 0.25, 1.0, 0.125), [0.0, 0.0, 0.0], np.where(r < 0.25, 1.0, 0.1))
     return simulation
 
