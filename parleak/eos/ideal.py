@@ -1,15 +1,6 @@
 """The ideal gas (gamma-law) EOS: press = (gamma - 1) rho eps."""
 
-import numba
 import numpy as np
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _ideal_from_rho_eps(rho, eps, press, gamma_c, gamma_e, gamma):
-    for n in range(rho.size):
-        press[n] = (gamma - 1.0) * rho[n] * eps[n]
-        gamma_c[n] = gamma
-        gamma_e[n] = gamma
 
 
 class IdealGas:
@@ -23,8 +14,10 @@ class IdealGas:
         self.gamma = float(gamma)
 
     def from_rho_eps(self, rho, eps, ye, temp, press, gamma_c, gamma_e):
-        _ideal_from_rho_eps(rho.reshape(-1), eps.reshape(-1), press.reshape(-1),
-                            gamma_c.reshape(-1), gamma_e.reshape(-1), self.gamma)
+        np.multiply(self.gamma - 1.0, rho, out=press)
+        press *= eps
+        gamma_c[...] = self.gamma
+        gamma_e[...] = self.gamma
 
     def eps_from_rho_press(self, rho, press, ye, temp):
         return np.asarray(press) / ((self.gamma - 1.0) * np.asarray(rho))

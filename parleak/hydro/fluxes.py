@@ -1,13 +1,17 @@
 """The flux divergence of the Euler equations along one axis.
 
-For every row of faces normal to `axis`, the primitive variables are
-reconstructed to the faces (faces.py), the Riemann solver gives the fluxes
-(riemann.py), and every cell gets (F_lower / dx) - F_upper / dx, in that
-order for every axis, so a problem gives the same numbers whichever axis
-it lies along.
+The primitive variables are reconstructed to the faces (faces.py), the
+Riemann solver gives the fluxes (riemann.py), and every cell gets
+(F_lower / dx) - F_upper / dx, in that order for every axis, so a problem
+gives the same numbers whichever axis it lies along.
 
-Rows are always contiguous x rows of the [z, y, x] arrays; along y and z a
-"row of faces" is the x row between two neighbouring rows of cells.
+The kernels see the ghosted [z, y, x] arrays flattened: the neighbour of
+a cell along an axis is `stride` = 1, gx or gx * gy entries away, so a
+contiguous run of several x rows is one "face row" for every axis. Faces
+are done in chunks of about CHUNK_FACES such runs (a few x rows, ghost
+columns included), which keeps the per-call overhead small and the work
+arrays in the L2 cache. Along y and z the faces of the previous chunk
+serve the cells between the two chunks.
 """
 
 import numba
@@ -22,74 +26,117 @@ N_PRIMITIVE = 8
 # Conserved variables, in the order of the first axis of the rhs block.
 C_DENS, C_MOM_X, C_MOM_Y, C_MOM_Z, C_ETOT, C_DENS_YE = range(6)
 N_CONSERVED = 6
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _add_divergence(out, flux_lower, flux_upper, inv_dx):
-    """out += F at the lower face / dx, then -= F at the upper face / dx."""
-    for i in range(out.size):
-        out[i] = (out[i] + flux_lower[i] * inv_dx) - flux_upper[i] * inv_dx
+CHUNK_FACES = 1024
 
 
 @numba.njit(cache=True)
-def _reconstruct_face_row(prim, perm, k, j, i0, nf, dk, dj, di, reconstruction, left, right):
-    """Face states of the face row whose right cells start at (k, j, i0)."""
+def _chunk_fluxes(prim, perm, start, n_faces, stride, reconstruction, solver, work):
+    """Fluxes (MASS ... LEPTON order) through the n_faces faces whose upper
+    cells are the flat positions start, start + 1, ..., as a C-contiguous
+    (6, n_faces) view of the flat buffer work[2] (work[0], work[1] hold
+    the left and right face states)."""
+    left = work[0][:N_PRIMITIVE * n_faces].reshape((N_PRIMITIVE, n_faces))
+    right = work[1][:N_PRIMITIVE * n_faces].reshape((N_PRIMITIVE, n_faces))
+    flux = work[2][:N_CONSERVED * n_faces].reshape((N_CONSERVED, n_faces))
     for v in range(N_PRIMITIVE):
         q = prim[perm[v]]
         if reconstruction == PPM:
-            ppm_faces_row(q[k - 3 * dk, j - 3 * dj, i0 - 3 * di:i0 - 3 * di + nf],
-                          q[k - 2 * dk, j - 2 * dj, i0 - 2 * di:i0 - 2 * di + nf],
-                          q[k - dk, j - dj, i0 - di:i0 - di + nf],
-                          q[k, j, i0:i0 + nf],
-                          q[k + dk, j + dj, i0 + di:i0 + di + nf],
-                          q[k + 2 * dk, j + 2 * dj, i0 + 2 * di:i0 + 2 * di + nf],
+            ppm_faces_row(q[start - 3 * stride:start - 3 * stride + n_faces],
+                          q[start - 2 * stride:start - 2 * stride + n_faces],
+                          q[start - stride:start - stride + n_faces],
+                          q[start:start + n_faces],
+                          q[start + stride:start + stride + n_faces],
+                          q[start + 2 * stride:start + 2 * stride + n_faces],
                           left[v], right[v])
         else:
-            plm_faces_row(q[k - 2 * dk, j - 2 * dj, i0 - 2 * di:i0 - 2 * di + nf],
-                          q[k - dk, j - dj, i0 - di:i0 - di + nf],
-                          q[k, j, i0:i0 + nf],
-                          q[k + dk, j + dj, i0 + di:i0 + di + nf],
+            plm_faces_row(q[start - 2 * stride:start - 2 * stride + n_faces],
+                          q[start - stride:start - stride + n_faces],
+                          q[start:start + n_faces],
+                          q[start + stride:start + stride + n_faces],
                           left[v], right[v], reconstruction)
+    if solver == HLLE:
+        hlle_row(left, right, flux)
+    else:
+        hllc_row(left, right, flux)
+    return flux
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _add_divergence(rhs, flux_to, lower, lower_at, upper, upper_at, cell_at, n_rows, row_step, n_cells, inv_dx):
+    """For n_rows rows of n_cells cells, row r starting at the flat position
+    cell_at + r * row_step: rhs += F_lower / dx, then -= F_upper / dx, with
+    F_lower from `lower` at lower_at + r * row_step + i and F_upper from
+    `upper` at upper_at + r * row_step + i."""
+    for c in range(N_CONSERVED):
+        out = rhs[flux_to[c]]
+        f_lower = lower[c]
+        f_upper = upper[c]
+        for r in range(n_rows):
+            p = cell_at + r * row_step
+            o_lower = lower_at + r * row_step
+            o_upper = upper_at + r * row_step
+            for i in range(n_cells):
+                out[p + i] = (out[p + i] + f_lower[o_lower + i] * inv_dx) - f_upper[o_upper + i] * inv_dx
 
 
 @numba.njit(cache=True)
+def _flux_divergence(prim, rhs, shape, axis, inv_dx, reconstruction, solver, lo, hi):
+    gy, gx = shape[1], shape[2]
+    t1, t2 = (1, 2) if axis == 0 else ((2, 0) if axis == 1 else (0, 1))
+    perm = np.array([P_RHO, P_VX + axis, P_VX + t1, P_VX + t2, P_PRESS, P_YE, P_GAMMA_C, P_GAMMA_E])
+    flux_to = np.array([C_DENS, C_MOM_X + axis, C_MOM_X + t1, C_MOM_X + t2, C_ETOT, C_DENS_YE])
+    rows = max(1, CHUNK_FACES // gx)  # x rows per chunk
+    size = rows * gx + 1
+    work = (np.empty(N_PRIMITIVE * size), np.empty(N_PRIMITIVE * size), np.empty(N_CONSERVED * size))
+    spare = np.empty(N_CONSERVED * size)  # the previous chunk's fluxes along z
+    carry = np.empty((N_CONSERVED, gx))  # the previous chunk's last face row along y
+    n_x = hi[2] - lo[2]
+    if axis == 0:
+        for k in range(lo[0], hi[0]):
+            for j0 in range(lo[1], hi[1], rows):
+                n_rows = min(rows, hi[1] - j0)
+                start = (k * gy + j0) * gx + lo[2]
+                flux = _chunk_fluxes(prim, perm, start, (n_rows - 1) * gx + n_x + 1, 1, reconstruction, solver, work)
+                _add_divergence(rhs, flux_to, flux, 0, flux, 1, start, n_rows, gx, n_x, inv_dx)
+    elif axis == 1:
+        # Chunks of face rows j0 .. j0 + n_rows - 1 (from lo to hi, the
+        # upper face of the last cell row included).
+        for k in range(lo[0], hi[0]):
+            for j0 in range(lo[1], hi[1] + 1, rows):
+                n_rows = min(rows, hi[1] + 1 - j0)
+                start = (k * gy + j0) * gx + lo[2]
+                flux = _chunk_fluxes(prim, perm, start, (n_rows - 1) * gx + n_x, gx, reconstruction, solver, work)
+                if j0 > lo[1]:  # the cell row between the previous chunk and this one
+                    _add_divergence(rhs, flux_to, carry, 0, flux, 0, start - gx, 1, gx, n_x, inv_dx)
+                _add_divergence(rhs, flux_to, flux, 0, flux, gx, start, min(n_rows - 1, hi[1] - j0), gx, n_x, inv_dx)
+                carry[:, :n_x] = flux[:, (n_rows - 1) * gx:(n_rows - 1) * gx + n_x]
+    else:
+        # Chunks of x rows stacked along z: the previous chunk holds the
+        # same rows' faces one plane lower.
+        plane = gx * gy
+        for j0 in range(lo[1], hi[1], rows):
+            n_rows = min(rows, hi[1] - j0)
+            n_faces = (n_rows - 1) * gx + n_x
+            for k in range(lo[0], hi[0] + 1):
+                start = (k * gy + j0) * gx + lo[2]
+                flux = _chunk_fluxes(prim, perm, start, n_faces, plane, reconstruction, solver, work)
+                if k > lo[0]:
+                    below = spare[:N_CONSERVED * n_faces].reshape((N_CONSERVED, n_faces))
+                    _add_divergence(rhs, flux_to, below, 0, flux, 0, start - plane, n_rows, gx, n_x, inv_dx)
+                work, spare = (work[0], work[1], spare), work[2]
+
+
 def add_flux_divergence(prim, rhs, axis, inv_dx, reconstruction, solver, lo, hi):
     """rhs[c] += (F[c] at the lower face - F[c] at the upper face) / dx along
     `axis`, for the cells lo <= (z, y, x) < hi.
 
     prim: (8, gz, gy, gx) primitives (P_* order), ghosts filled; rhs: the
     (6, gz, gy, gx) block of the conserved right-hand sides (C_* order,
-    units of the conserved variable per second); inv_dx: 1/dx, 1/cm.
+    units of the conserved variable per second), both C-contiguous; inv_dx:
+    1/dx, 1/cm.
     """
-    di = 1 if axis == 0 else 0
-    dj = 1 if axis == 1 else 0
-    dk = 1 if axis == 2 else 0
-    t1, t2 = (1, 2) if axis == 0 else ((2, 0) if axis == 1 else (0, 1))
-    perm = np.array([P_RHO, P_VX + axis, P_VX + t1, P_VX + t2, P_PRESS, P_YE, P_GAMMA_C, P_GAMMA_E])
-    flux_to = np.array([C_DENS, C_MOM_X + axis, C_MOM_X + t1, C_MOM_X + t2, C_ETOT, C_DENS_YE])
-    i0, n = lo[2], hi[2] - lo[2]
-    nf = n + di
-    left = np.empty((N_PRIMITIVE, nf))
-    right = np.empty((N_PRIMITIVE, nf))
-    flux = np.empty((N_CONSERVED, nf))
-    flux_below = np.empty((N_CONSERVED, nf))  # y, z: the previous face row
-    # Rows of faces in order along the axis (for z: j outer, k inner), so
-    # that the face row just below a cell row was the previous one done.
-    outer_lo, outer_hi = (lo[1], hi[1]) if dk == 1 else (lo[0], hi[0])
-    inner_lo, inner_hi = (lo[0], hi[0]) if dk == 1 else (lo[1], hi[1])
-    inner_hi += 1 - di
-    for outer in range(outer_lo, outer_hi):
-        for inner in range(inner_lo, inner_hi):
-            k, j = (inner, outer) if dk == 1 else (outer, inner)
-            _reconstruct_face_row(prim, perm, k, j, i0, nf, dk, dj, di, reconstruction, left, right)
-            if solver == HLLE:
-                hlle_row(left, right, flux)
-            else:
-                hllc_row(left, right, flux)
-            if di == 1:
-                for c in range(N_CONSERVED):
-                    _add_divergence(rhs[flux_to[c], k, j, i0:i0 + n], flux[c, 0:n], flux[c, 1:n + 1], inv_dx)
-            elif inner > inner_lo:  # the cell row below this face row has both its faces
-                for c in range(N_CONSERVED):
-                    _add_divergence(rhs[flux_to[c], k - dk, j - dj, i0:i0 + n], flux_below[c], flux[c], inv_dx)
-            flux, flux_below = flux_below, flux
+    if not (prim.flags.c_contiguous and rhs.flags.c_contiguous):
+        raise ValueError("add_flux_divergence needs C-contiguous prim and rhs (a reshaped copy would lose the update)")
+    shape = np.array(prim.shape[1:])
+    _flux_divergence(prim.reshape(N_PRIMITIVE, -1), rhs.reshape(N_CONSERVED, -1), shape, axis, inv_dx,
+                     reconstruction, solver, np.asarray(lo), np.asarray(hi))

@@ -29,8 +29,8 @@ def apply_density_floor(cons, prim, eps, lo, hi, density_floor, atmosphere_ye):
     density_floor, mom = 0, ye kept (atmosphere_ye where dens was 0), and
     eps = -1 so that the pressure floor sets its energy. A cell with a
     negative density or a non-finite conserved value is bad: it gets
-    atmosphere primitives but keeps its conserved values (for the last
-    dump; the caller stops the run).
+    atmosphere primitives with eps = NaN but keeps its conserved values
+    (for the last dump; the caller stops the run).
 
     Returns (density floors applied in lo <= cell < hi, bad cells there,
     flat ghosted index of the first bad cell or -1, its six conserved
@@ -53,12 +53,13 @@ def apply_density_floor(cons, prim, eps, lo, hi, density_floor, atmosphere_ye):
                         if first_bad < 0:
                             first_bad = (k * ny + j) * nx + i
                             bad_values[:] = cons[:, k, j, i]
-                    # Harmless primitives; the conserved values stay for the last dump.
+                    # NaN pressure: neither counted nor raised by the pressure
+                    # floor, so the conserved values stay for the last dump.
                     prim[P_RHO, k, j, i] = density_floor
                     prim[P_YE, k, j, i] = atmosphere_ye
                     for a in range(3):
                         prim[P_VX + a, k, j, i] = 0.0
-                    eps[k, j, i] = -1.0
+                    eps[k, j, i] = np.nan
                 elif d < density_floor:
                     if _inside(k, j, i, lo, hi):
                         n_floored += 1
