@@ -68,15 +68,15 @@ def _add_divergence(rhs, flux_to, lower, lower_at, upper, upper_at, cell_at, n_r
     F_lower from `lower` at lower_at + r * row_step + i and F_upper from
     `upper` at upper_at + r * row_step + i."""
     for c in range(N_CONSERVED):
-        out = rhs[flux_to[c]]
-        f_lower = lower[c]
-        f_upper = upper[c]
         for r in range(n_rows):
+            # Row views, so that the inner loop indexes with its counter only
+            # (no negative-index checks) and vectorises.
             p = cell_at + r * row_step
-            o_lower = lower_at + r * row_step
-            o_upper = upper_at + r * row_step
+            out = rhs[flux_to[c], p:p + n_cells]
+            f_lower = lower[c, lower_at + r * row_step:lower_at + r * row_step + n_cells]
+            f_upper = upper[c, upper_at + r * row_step:upper_at + r * row_step + n_cells]
             for i in range(n_cells):
-                out[p + i] = (out[p + i] + f_lower[o_lower + i] * inv_dx) - f_upper[o_upper + i] * inv_dx
+                out[i] = (out[i] + f_lower[i] * inv_dx) - f_upper[i] * inv_dx
 
 
 @numba.njit(cache=True)
