@@ -18,7 +18,7 @@ VENV=.venv
 STAMP=$VENV/.parleak-stamp
 DEB_PACKAGES=(
     python3-petsc4py libpetsc-real-dev python3-mpi4py python3-h5py-mpi
-    python3-numba openmpi-bin libhdf5-openmpi-dev python3-venv python3-pip
+    python3-numba python3-scipy openmpi-bin libhdf5-openmpi-dev python3-venv python3-pip
 )
 
 say() { echo "setup: $*"; }
@@ -84,7 +84,7 @@ else
     # to build them from PyPI. --no-build-isolation: build with Debian's
     # setuptools and wheel (dependencies of python3-pip) instead of fetching them.
     "${pip[@]}" --no-deps --no-build-isolation -e .
-    test_deps=(pytest pytest-timeout)
+    test_deps=(pytest pytest-timeout hypothesis)
     if ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
         test_deps+=(tomli)
     fi

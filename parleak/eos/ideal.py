@@ -16,6 +16,7 @@ class IdealGas:
     """press = (gamma - 1) rho eps (cgs); no temperature, ye is ignored."""
 
     has_temperature = False
+    eps_zero = 0.0
 
     def __init__(self, gamma):
         if not gamma > 1.0:

@@ -15,7 +15,8 @@ import numpy as np
 from mpi4py import MPI
 
 from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
-from parleak.hydro.fluxes import N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS, P_RHO, P_VX, P_YE, add_flux_divergence
+from parleak.hydro.fluxes import (C_DENS, C_ETOT, N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS, P_RHO, P_VX, P_YE,
+                                  add_flux_divergence)
 from parleak.hydro.primitives import (apply_density_floor, apply_pressure_floor, count_below, count_pressure_floor,
                                       primitive_rows)
 from parleak.hydro.riemann import RIEMANN_SOLVERS
@@ -149,9 +150,14 @@ class Hydro:
         self.update_primitives(state)
         first = state.index["dens"]
         block = rhs[first:first + N_CONSERVED]
+        eps_zero = self.eos.eps_zero
+        if eps_zero:  # the face energies are rho (eps + eps_zero): see parleak.eos
+            mass_rhs_before = block[C_DENS].copy()
         for axis in range(self.grid.dim):
             add_flux_divergence(self.prim, block, axis, self.inv_dx[axis], self.reconstruction, self.riemann,
                                 self.lo, self.hi)
+        if eps_zero:
+            block[C_ETOT] -= eps_zero * (block[C_DENS] - mass_rhs_before)
 
     def max_dt(self, state):
         """The unsplit CFL limit for a Courant number of 1, s, from the
