@@ -106,7 +106,7 @@ def test_make_eos_and_the_eos_keys():
     # eos.kind is checked by the schema (make_eos itself does not look at it)
     with pytest.raises(ConfigError) as err:
         load_config(DRIVERS / "sod.toml", [("eos.kind", "helmholtz")], 1)
-    assert str(err.value) == "eos.kind = 'helmholtz' (from --set): must be one of 'ideal'"
+    assert str(err.value) == "eos.kind = 'helmholtz' (from --set): must be one of 'ideal', 'table', 'builtin'"
     with pytest.raises(ConfigError, match=r"eos.gamma = 1.0 \(from --set\): must be > 1"):
         load_config(DRIVERS / "sod.toml", [("eos.gamma", 1.0)], 1)
 

@@ -23,16 +23,40 @@ eps_zero times the mass flux from the energy flux, which is exact because the
 HLLE and HLLC fluxes are linear in the conserved states.
 """
 
-from parleak.config import Key
+import os
+
+from parleak.config import ConfigError, Key
 from parleak.eos.ideal import IdealGas
+from parleak.eos.table import EOSTableError, TabulatedEOS
 
 SCHEMA = {
-    "eos.kind": Key(str, default="ideal", choices=("ideal",), help="equation of state"),
+    "eos.kind": Key(str, default="ideal", choices=("ideal", "table", "builtin"),
+                    help="equation of state: ideal gas, a stellarcollapse.org table (eos.table), "
+                         "or the built-in nuclear EOS"),
     "eos.gamma": Key(float, default=5.0 / 3.0, valid=(lambda g: g > 1.0, "> 1"),
                      help="ideal gas: adiabatic index"),
+    "eos.table": Key(str, default="", help="table: path of a stellarcollapse.org HDF5 table (LS220, SFHo, ...), "
+                                           "relative to the working directory"),
 }
 
+
 def make_eos(config):
-    """The EOS that the config's eos.* keys describe."""
-    return IdealGas(config["eos.gamma"])
+    """The EOS that the config's eos.* keys describe; ConfigError naming
+    eos.table when kind = "table" has no readable table."""
+    kind = config["eos.kind"]
+    if kind == "ideal":
+        return IdealGas(config["eos.gamma"])
+    if kind == "builtin":
+        from parleak.eos.table_writer import builtin_table_path
+        return TabulatedEOS(builtin_table_path())
+    path = config["eos.table"]
+    if not path:
+        raise ConfigError("missing key eos.table: eos.kind = 'table' needs the path of a stellarcollapse.org "
+                          "HDF5 table")
+    if not os.path.isfile(path):
+        raise ConfigError(f"eos.table = {path!r}: no such file (relative to {os.getcwd()!r})")
+    try:
+        return TabulatedEOS(path)
+    except EOSTableError as err:
+        raise ConfigError(f"eos.table = {path!r}: {err}") from None
 

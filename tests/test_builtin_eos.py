@@ -1,0 +1,275 @@
+"""The built-in nuclear EOS: Fermi-Dirac integrals against adaptive
+quadrature and closed forms, the gas limits, thermodynamic consistency from
+the free energy, the stiff component, and the stellarcollapse.org table."""
+
+import math
+import threading
+
+import h5py
+import numpy as np
+import pytest
+from scipy import integrate, special
+
+from parleak.constants import (ATOMIC_MASS_UNIT, ATOMIC_MASS_UNIT_MEV, ELECTRON_MASS_MEV, HC_MEV_CM, MEV,
+                               NEUTRON_MASS_MEV, PROTON_MASS_MEV)
+from parleak.eos import builtin, table_writer
+from parleak.eos.fermi_gas import fermi_integral, fermion_thermo
+
+HBARC = HC_MEV_CM / (2.0 * math.pi)  # MeV cm
+
+
+def reference_fermi_integral(k, eta, beta):
+    """F_k(eta, beta) by adaptive quadrature, split around the Fermi energy."""
+    def integrand(x):
+        y = x - eta
+        return x**k * math.sqrt(1.0 + 0.5 * beta * x) * (math.exp(-y) / (1.0 + math.exp(-y)) if y > 0 else 1.0 / (1.0 + math.exp(y)))
+    edges = sorted({0.0, *(p for p in (eta - 30.0, eta - 5.0, eta, eta + 5.0, eta + 30.0) if p > 0.0), max(eta, 0.0) + 80.0})
+    return sum(integrate.quad(integrand, a, b, epsabs=0.0, epsrel=1e-13, limit=200)[0] for a, b in zip(edges, edges[1:]))
+
+
+@pytest.mark.parametrize("k", [-0.5, 0.5, 1.5, 2.5])
+def test_fermi_integral_matches_adaptive_quadrature(k):
+    for eta in (-60.0, -3.0, 0.0, 0.7, 12.0, 45.0, 900.0, 3e4):
+        for beta in (0.0, 0.02, 1.0, 300.0):
+            assert fermi_integral(k, eta, beta) == pytest.approx(reference_fermi_integral(k, eta, beta), rel=1e-10)
+
+
+def test_fermi_integral_closed_forms():
+    eta = np.array([-700.0, -40.0, -2.0, 0.0, 3.0, 41.0, 1e3, 1e5])
+    # F_0(eta) = ln(1 + exp(eta)) at any degeneracy.
+    np.testing.assert_allclose(fermi_integral(0.0, eta), np.logaddexp(0.0, eta), rtol=1e-13, atol=0.0)
+    # F_k(eta) = Gamma(k + 1) sum_j (-1)^(j+1) exp(j eta) / j^(k+1) for eta < 0.
+    for k in (0.5, 1.5, 2.5):
+        for e in (-0.5, -3.0, -20.0):
+            series = math.gamma(k + 1.0) * sum((-1) ** (j + 1) * math.exp(j * e) / j ** (k + 1.0) for j in range(1, 400))
+            assert fermi_integral(k, e) == pytest.approx(series, rel=1e-13)
+
+
+def test_electron_gas_nondegenerate_limit():
+    """Classical (Juettner) gas: P = n T, energy per electron m K1/K2 + 3 T."""
+    for n, temp in ((1e18, 0.01), (1e14, 0.01), (1e19, 0.012)):  # positrons, degeneracy < 1e-9
+        mu_kin, press, energy, entropy = fermion_thermo(n, temp, ELECTRON_MASS_MEV, True)[:4]
+        z = ELECTRON_MASS_MEV / temp
+        assert press == pytest.approx(n * temp, rel=1e-8)
+        assert energy / n == pytest.approx(ELECTRON_MASS_MEV * special.kve(1, z) / special.kve(2, z) + 3.0 * temp, rel=1e-9)
+        # mu from n = (1 / pi^2) exp(mu / T) m^2 T K2(m / T) / (hbar c)^3 (g = 2).
+        mu = temp * math.log(n * math.pi**2 * HBARC**3 / (ELECTRON_MASS_MEV**2 * temp * special.kve(2, z))) + ELECTRON_MASS_MEV
+        assert mu_kin + ELECTRON_MASS_MEV == pytest.approx(mu, abs=1e-9 * temp)
+        assert entropy == pytest.approx((energy + press - (mu_kin + ELECTRON_MASS_MEV) * n) / temp, rel=1e-11)
+
+
+@pytest.mark.parametrize("n, temp", [(1e37, 1e-3), (1e30, 1e-5), (1e34, 0.01)])
+def test_electron_gas_degenerate_limit(n, temp):
+    """T -> 0: the exact relativistic Fermi gas (x = p_F / (m c)) plus the
+    Sommerfeld terms in T^2, with the density of states at the Fermi
+    surface g = 8 pi p_F E_F / (h c)^3: E = E_0 + pi^2 g T^2 / 6, mu = mu_0 -
+    pi^2 T^2 (dg/dn) / 6, P = P_0 + pi^2 T^2 (g - n dg/dn) / 6 (positrons
+    and O(T^4) terms below 1e-10)."""
+    m = ELECTRON_MASS_MEV
+    p_fermi = HC_MEV_CM * (3.0 * n / (8.0 * math.pi)) ** (1.0 / 3.0)
+    e_fermi = math.hypot(p_fermi, m)
+    x = p_fermi / m
+    scale = m**4 / (8.0 * math.pi**2 * HBARC**3)  # MeV cm^-3
+    press = scale * (x * (2.0 * x * x / 3.0 - 1.0) * math.sqrt(1.0 + x * x) + math.asinh(x))
+    energy = scale * (x * (2.0 * x * x + 1.0) * math.sqrt(1.0 + x * x) - math.asinh(x))  # with rest mass
+    g = 8.0 * math.pi * p_fermi * e_fermi / HC_MEV_CM**3
+    dg_dn = (e_fermi + p_fermi**2 / e_fermi) / p_fermi**2
+    sommerfeld = math.pi**2 * temp**2 / 6.0
+    mu_kin, p, e = fermion_thermo(n, temp, m, True)[:3]
+    assert p == pytest.approx(press, rel=1e-5)
+    assert p == pytest.approx(press + sommerfeld * (g - n * dg_dn), rel=1e-10)
+    assert e == pytest.approx(energy + sommerfeld * g, rel=1e-10)
+    assert mu_kin + m == pytest.approx(e_fermi - sommerfeld * dg_dn, rel=1e-10)
+
+
+def test_pair_plasma_at_zero_chemical_potential():
+    """mu_e = 0: e-e+ is 7/4 of the photon gas, with the mass correction of
+    the high-temperature expansion, P = 7 pi^2 T^4 / 180 - m^2 T^2 / 12 + O(m^4)."""
+    m, temp = ELECTRON_MASS_MEV, 100.0
+    mu_kin, press, energy, entropy = fermion_thermo(1.0, temp, m, True)[:4]
+    radiation = builtin.RADIATION_MEV * temp**4 / 3.0
+    assert press == pytest.approx(7.0 / 4.0 * radiation, rel=1e-4)
+    assert press == pytest.approx(7.0 / 4.0 * radiation - m * m * temp * temp / (12.0 * HBARC**3), rel=1e-9)
+    assert entropy == pytest.approx(7.0 / 4.0 * 4.0 * radiation / temp - m * m * temp / (6.0 * HBARC**3), rel=1e-9)
+    assert energy == pytest.approx(7.0 / 4.0 * 3.0 * radiation - m * m * temp * temp / (12.0 * HBARC**3), rel=1e-9)
+    assert abs(mu_kin + m) < 1e-30 * temp
+
+
+@pytest.mark.parametrize("mass", [NEUTRON_MASS_MEV, PROTON_MASS_MEV])
+def test_nucleon_boltzmann_limit(mass):
+    """Classical gas with the first quantum correction (F_1/2 series), in
+    y = n / (2 n_Q): eta = ln y + y / 2^(3/2), P = n T (1 + y / 2^(5/2)),
+    e_kin = 3 P / 2, s = n (5/2 P / (n T) - eta); the next terms are O(y^2)."""
+    for n, temp in ((1e20, 1.0), (1e26, 0.01), (1e30, 0.5), (1e33, 30.0)):
+        mu_kin, press, energy, entropy = fermion_thermo(n, temp, mass, False)[:4]
+        y = n / (2.0 * (mass * temp / (2.0 * math.pi * HBARC**2)) ** 1.5)
+        assert y < 1e-4
+        eta = math.log(y) + y / 2.0**1.5
+        assert mu_kin == pytest.approx(temp * eta, abs=1e-12 * temp)
+        assert press == pytest.approx(n * temp * (1.0 + y / 2.0**2.5), rel=1e-12)
+        assert energy - n * mass == pytest.approx(1.5 * press, rel=1e-10)
+        assert entropy == pytest.approx(n * (2.5 * press / (n * temp) - eta), rel=1e-12)
+
+
+# Points across the regimes: non-degenerate, pair plasma, degenerate
+# electrons and nucleons, above nuclear density, neutron-rich and not.
+POINTS = np.array([(1e3, 0.01, 0.5), (1e6, 0.05, 0.3), (1e8, 0.5, 0.5), (1e10, 1.0, 0.4), (1e11, 0.02, 0.05),
+                   (1e12, 0.3, 0.45), (1e13, 3.0, 0.3), (1e14, 10.0, 0.3), (3e14, 0.01, 0.3), (3e14, 10.0, 0.3),
+                   (1e15, 100.0, 0.1), (1e9, 20.0, 0.2), (1e3, 158.0, 0.01), (3e15, 1.0, 0.6)])
+
+
+def derivative(function, x, h):
+    """Richardson-extrapolated central difference d function / dx (h: step)."""
+    def central(step):
+        return (function(x + step) - function(x - step)) / (2.0 * step)
+    return (4.0 * central(0.5 * h) - central(h)) / 3.0
+
+
+ROUND_OFF = 1e-14  # relative error of a function value, bounding the quadrature error
+
+
+def test_thermodynamic_consistency():
+    """Difference quotients (noise: ROUND_OFF |f| / step) of the free energy
+    and other outputs against the analytic values, to 1e-7 relative."""
+    rho, temp, ye = POINTS.T
+    t = builtin.thermo(rho, temp, ye)
+    h = 2e-3
+
+    def along_rho(name):
+        """(d name / d rho at fixed T, Ye by differences in ln rho, its noise)"""
+        fd = derivative(lambda lr: getattr(builtin.thermo(np.exp(lr), temp, ye), name), np.log(rho), h)
+        return fd / rho, ROUND_OFF * np.abs(getattr(t, name)) / (h * rho)
+
+    def along_temp(name):
+        """(d name / d T at fixed rho, Ye by differences in ln T, its noise)"""
+        fd = derivative(lambda lt: getattr(builtin.thermo(rho, np.exp(lt), ye), name), np.log(temp), h)
+        return fd / temp, ROUND_OFF * np.abs(getattr(t, name)) / (h * temp)
+
+    def check(value, fd, noise):
+        assert np.all(np.abs(fd - value) <= 1e-7 * np.abs(value) + noise)
+
+    # P = n_B^2 dF/dn_B, S = -dF/dT (F per baryon in MeV, S per baryon in k_B).
+    n_b = rho / ATOMIC_MASS_UNIT
+    f_rho, f_rho_noise = along_rho("free_energy")
+    check(t.press, MEV * n_b**2 * ATOMIC_MASS_UNIT * f_rho, MEV * n_b**2 * ATOMIC_MASS_UNIT * f_rho_noise)
+    f_t, f_t_noise = along_temp("free_energy")
+    check(t.entropy, -f_t, f_t_noise)
+    # dF/dYe at fixed n_B, T = mu_e + mu_p - mu_n = munu (where photons do not dominate F).
+    matter = np.abs(t.free_energy) < 1e4
+    assert matter.sum() == len(POINTS) - 2
+    step = 1e-3 * np.minimum(ye, 1.0 - ye)
+    munu = derivative(lambda y: builtin.thermo(rho, temp, y).free_energy, ye, step)
+    check(t.munu[matter], munu[matter], (ROUND_OFF * np.abs(t.free_energy) / step)[matter])
+    # First law at fixed Ye: d eps = T ds + P / rho^2 d rho (s per mass = S / m_u).
+    heat = temp * MEV / ATOMIC_MASS_UNIT
+    (eps_t, eps_t_noise), (eps_rho, eps_rho_noise) = along_temp("eps"), along_rho("eps")
+    (s_t, s_t_noise), (s_rho, s_rho_noise) = along_temp("entropy"), along_rho("entropy")
+    check(eps_t, heat * s_t, heat * s_t_noise + eps_t_noise)
+    check(eps_rho, heat * s_rho + t.press / rho**2, heat * s_rho_noise + eps_rho_noise)
+    # The analytic derivatives against difference quotients.
+    (p_t, p_t_noise), (p_rho, p_rho_noise) = along_temp("press"), along_rho("press")
+    check(t.dedt, eps_t, eps_t_noise)
+    check(t.dpderho, p_t / eps_t, np.abs(p_t / eps_t) * (p_t_noise / np.abs(p_t) + eps_t_noise / np.abs(eps_t)))
+    correction = p_t * eps_rho / eps_t
+    noise = p_t_noise / np.abs(p_t) + eps_t_noise / np.abs(eps_t) + eps_rho_noise / np.abs(eps_rho)
+    check(t.dpdrhoe, p_rho - correction, p_rho_noise + np.abs(correction) * noise)
+    correction = p_t * s_rho / s_t  # cs2 = dP/drho at fixed entropy
+    noise = p_t_noise / np.abs(p_t) + s_t_noise / np.abs(s_t) + s_rho_noise / np.abs(s_rho)
+    check(t.cs2, p_rho - correction, p_rho_noise + np.abs(correction) * noise)
+    np.testing.assert_allclose(t.gamma, rho * t.cs2 / t.press, rtol=1e-14)
+    np.testing.assert_array_equal(t.munu, t.mu_e - t.muhat)
+    np.testing.assert_array_equal(t.muhat, t.mu_n - t.mu_p)
+
+
+def test_energy_zero_point():
+    """eps = (energy density of all components, with the rest energies
+    m_n c^2, m_p c^2 and m_e c^2 of every lepton, - n_B m_u c^2) / rho."""
+    rho, temp, ye = 1e3, 0.01, 0.5
+    n_b = rho / ATOMIC_MASS_UNIT
+    energy = (fermion_thermo(ye * n_b, temp, ELECTRON_MASS_MEV, True)[2] + fermion_thermo((1.0 - ye) * n_b, temp, NEUTRON_MASS_MEV, False)[2]
+              + fermion_thermo(ye * n_b, temp, PROTON_MASS_MEV, False)[2] + builtin.RADIATION_MEV * temp**4)
+    eps = builtin.thermo(rho, temp, ye).eps
+    assert eps == pytest.approx((energy / n_b - ATOMIC_MASS_UNIT_MEV) * MEV / ATOMIC_MASS_UNIT + builtin.stiff_component(rho)[0], rel=1e-14)
+    # About (1 - ye) (m_n - m_u) + ye (m_p + m_e - m_u) + 3 T per baryon > 7.3 MeV.
+    rest = (1.0 - ye) * (NEUTRON_MASS_MEV - ATOMIC_MASS_UNIT_MEV) + ye * (PROTON_MASS_MEV + ELECTRON_MASS_MEV - ATOMIC_MASS_UNIT_MEV)
+    assert eps * ATOMIC_MASS_UNIT / MEV == pytest.approx(rest + 3.0 * temp, rel=1e-3)
+
+
+def test_stiff_component():
+    rho = np.array([1e12, 1e14, 1.9e14, 2.0e14, 2.2e14, 3e14, 1e15, 3e15])
+    energy, press, dpress = builtin.stiff_component(rho)
+    h = 1e-3
+    de = derivative(lambda lr: builtin.stiff_component(np.exp(lr))[0], np.log(rho), h) / rho
+    np.testing.assert_allclose(press, rho**2 * de, rtol=1e-8, atol=1e-30)
+    dp = derivative(lambda lr: builtin.stiff_component(np.exp(lr))[1], np.log(rho), h) / rho
+    np.testing.assert_allclose(dpress, dp, rtol=1e-8, atol=1e-30)
+    assert builtin.stiff_component(np.array([3e14]))[1][0] == pytest.approx(1e34, rel=1e-14)
+    # Polytrope far above rho_nuc: P -> K rho^Gamma.
+    assert press[-1] / (builtin.STIFF_K * rho[-1] ** builtin.STIFF_GAMMA) == pytest.approx(
+        (1.0 - builtin.STIFF_RHO_NUC / rho[-1]) ** (builtin.STIFF_GAMMA - 2.0), rel=1e-12)
+    # Negligible below 1e14 g/cm^3 against the gas, cold or hot.
+    low = np.geomspace(1e3, 1e14, 12)
+    for temp in (0.01, 1.0):
+        for ye in (0.05, 0.5):
+            gas = builtin.thermo(low, temp, ye).press - builtin.stiff_component(low)[1]
+            assert np.all(builtin.stiff_component(low)[1] < 1e-4 * gas)
+    # Cold pressure at 3e14 g/cm^3 (all components): of order 1e34 dyn/cm^2.
+    cold = builtin.thermo(3e14, 0.01, np.array([0.1, 0.3, 0.5])).press
+    assert np.all((cold > 1.5e34) & (cold < 4e34))
+
+
+SMALL_GRID = {"logrho_range": (4.0, 15.0), "logtemp_range": (-1.5, 2.0), "ye_range": (0.05, 0.55),
+              "nrho": 7, "ntemp": 5, "nye": 4}
+
+
+def test_table_round_trip(tmp_path):
+    path = table_writer.build_table(tmp_path / "eos.h5", **SMALL_GRID)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["eos.h5"]  # no temporary file left
+    with h5py.File(path, "r") as f:
+        assert f["pointsrho"][()].tolist() == [7] and f["pointstemp"][()].tolist() == [5] and f["pointsye"][()].tolist() == [4]
+        assert f["pointsrho"].dtype.kind == "i"
+        logrho, logtemp, ye = f["logrho"][()], f["logtemp"][()], f["ye"][()]
+        np.testing.assert_array_equal(logrho, np.linspace(4.0, 15.0, 7))
+        np.testing.assert_array_equal(logtemp, np.linspace(-1.5, 2.0, 5))
+        np.testing.assert_array_equal(ye, np.linspace(0.05, 0.55, 4))
+        shift = f["energy_shift"][()]
+        assert shift.shape == (1,) and shift[0] >= 0.0
+        table = {name: f[name][()] for name in ("logpress", "logenergy", "entropy", "munu", "cs2", "dedt", "dpdrhoe",
+                                                "dpderho", "muhat", "mu_e", "mu_p", "mu_n", "Xa", "Xh", "Xn", "Xp",
+                                                "Abar", "Zbar", "gamma")}
+        assert f.attrs["stiff_gamma"] == builtin.STIFF_GAMMA
+    assert all(a.shape == (4, 5, 7) for a in table.values())
+    # Exact values at the nodes, (ye, temp, rho) in C order.
+    for i, j, k in ((0, 0, 0), (3, 4, 6), (1, 2, 5), (2, 3, 1)):
+        t = builtin.thermo(10.0 ** logrho[k], 10.0 ** logtemp[j], ye[i])
+        assert table["logpress"][i, j, k] == np.log10(t.press)
+        assert 10.0 ** table["logenergy"][i, j, k] - shift[0] == pytest.approx(t.eps, rel=1e-14)
+        for name in ("entropy", "munu", "cs2", "dedt", "dpdrhoe", "dpderho", "muhat", "mu_e", "mu_p", "mu_n", "gamma"):
+            assert table[name][i, j, k] == getattr(t, name)
+        assert table["Xn"][i, j, k] == 1.0 - ye[i] and table["Xp"][i, j, k] == ye[i]
+    assert np.all(10.0 ** table["logenergy"] - shift[0] > 0.0)
+    np.testing.assert_array_equal(table["munu"], table["mu_e"] - table["muhat"])
+    for name in ("Xa", "Xh", "Abar", "Zbar"):
+        assert not table[name].any()
+
+
+def test_cached_table(tmp_path, monkeypatch):
+    monkeypatch.setattr(table_writer, "DEFAULT_GRID", SMALL_GRID)
+    monkeypatch.setenv("PARLEAK_CACHE_DIR", str(tmp_path / "env"))
+    paths = []
+    threads = [threading.Thread(target=lambda: paths.append(table_writer.builtin_table_path())) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(paths)) == 1 and paths[0].parent == tmp_path / "env"
+    assert table_writer.model_hash() in paths[0].name
+    stamp = paths[0].stat().st_mtime_ns
+    assert table_writer.builtin_table_path() == paths[0] and paths[0].stat().st_mtime_ns == stamp  # not rebuilt
+    with h5py.File(paths[0], "r") as f:
+        assert f["logpress"].shape == (4, 5, 7)
+    assert not list((tmp_path / "env").glob("*.tmp"))
+    # An explicit directory wins; another model (grid) gets another file.
+    monkeypatch.setattr(table_writer, "DEFAULT_GRID", SMALL_GRID | {"nrho": 6})
+    other = table_writer.builtin_table_path(tmp_path / "mine")
+    assert other.parent == tmp_path / "mine" and other.name != paths[0].name
