@@ -80,7 +80,13 @@ def cmd_run(args):
     config = _config_or_exit(args, comm)
     if comm.Get_rank() == 0:
         remove_dumps(config["output.dir"])
-    simulation = Simulation(config, comm)
+    try:
+        simulation = Simulation(config, comm)
+    except ConfigError as err:  # raised on every rank together (e.g. an unreadable EOS table)
+        if comm.Get_rank() == 0:
+            sys.stderr.write(f"parleak: config error: {err}\n")
+            sys.stderr.flush()
+        sys.exit(2)
     simulation.initialize()
     try:
         simulation.run(config["output.dir"])

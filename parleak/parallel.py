@@ -77,3 +77,26 @@ class CollectiveError(RuntimeError):
     """A failure that every rank detects together and raises with the same
     message, so the job can write a last dump and exit cleanly instead of
     aborting."""
+
+
+def on_root_first(func, comm=WORLD):
+    """Run func() on rank 0 while the other ranks wait, e.g. to build a
+    cached file that every rank then reads. An exception on rank 0 is
+    raised on every rank (as ValueError with rank 0's message) instead of
+    leaving the others blocked. Returns rank 0's result on rank 0 and None
+    elsewhere."""
+    result, message = None, None
+    if comm.Get_rank() == 0:
+        try:
+            result = func()
+        except Exception as exc:  # shared below, then re-raised on rank 0
+            message = f"{type(exc).__name__}: {exc}"
+            if comm.Get_size() == 1:
+                raise
+            failure = exc
+    message = comm.bcast(message, root=0)
+    if message is not None:
+        if comm.Get_rank() == 0:
+            raise failure
+        raise ValueError(f"rank 0 failed: {message}")
+    return result

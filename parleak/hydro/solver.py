@@ -177,5 +177,16 @@ class Hydro:
         state["ye"][...] = self.prim[P_YE]
 
     def status(self):
-        """A few words for the log line."""
-        return f"floors rho {self.floors_applied[0]} p {self.floors_applied[1]}"
+        """A few words for the log line (collective: call on every rank).
+        With a tabulated EOS, also the EOS evaluations since the last
+        line that fell outside the table (clamped to its edge; summed over
+        the ranks, ghost cells included), by kind."""
+        text = f"floors rho {self.floors_applied[0]} p {self.floors_applied[1]}"
+        counts = getattr(self.eos, "counts", None)
+        if counts is not None:
+            total = np.zeros_like(counts)
+            self.grid.comm.Allreduce(counts, total, op=MPI.SUM)
+            self.eos.reset_counts()
+            outside = [f"{name} {n}" for name, n in zip(self.eos.out_of_range, total) if n]
+            text += f"  eos off-table: {', '.join(outside) if outside else 'none'}"
+        return text

@@ -3,7 +3,8 @@ the hydro scheme (hydro.*), the EOS (eos.*) and gravity (gravity.*)."""
 
 import numpy as np
 
-from parleak.config import Key, at_least, positive
+from parleak import parallel
+from parleak.config import ConfigError, Key, at_least, positive
 from parleak.eos import SCHEMA as EOS_SCHEMA
 from parleak.eos import make_eos
 from parleak.gravity import ConstantGravity, MonopoleGravity, PointMassGravity
@@ -67,9 +68,27 @@ def _padded(grid, values):
     return list(values) + [0.5 * (grid.lower[a] + grid.upper[a]) for a in range(grid.dim, 3)]
 
 
+def collective_eos(config, comm):
+    """make_eos on every rank; a ConfigError on any rank is raised on all
+    of them with its message. The built-in table is built (once, cached) on
+    rank 0 while the others wait."""
+    if config["eos.kind"] == "builtin":
+        from parleak.eos.table_writer import builtin_table_path
+        parallel.on_root_first(builtin_table_path, comm)
+    eos, message = None, None
+    try:
+        eos = make_eos(config)
+    except ConfigError as err:
+        message = str(err)
+    failed_rank = parallel.first_rank_with(message is not None, comm)
+    if failed_rank >= 0:
+        raise ConfigError(comm.bcast(message, root=failed_rank))
+    return eos
+
+
 def setup(config, grid):
     """[Hydro, gravity if any] for the config's hydro.*, eos.*, gravity.*."""
-    hydro = Hydro(grid, make_eos(config), config["hydro.reconstruction"], config["hydro.riemann"],
+    hydro = Hydro(grid, collective_eos(config, grid.comm), config["hydro.reconstruction"], config["hydro.riemann"],
                   config["hydro.density_floor"], config["hydro.pressure_floor"], config["hydro.atmosphere_ye"])
     kind = config["gravity.kind"]
     if kind == "none":
