@@ -1,0 +1,39 @@
+"""The leakage.* configuration keys and the LeakageParams they describe."""
+
+from parleak.config import Key, positive
+from parleak.neutrino.fermi import FERMI_METHODS
+from parleak.neutrino.leakage import SCHEMES, LeakageParams
+
+PROCESSES = ("electron_capture", "positron_capture", "pair_annihilation", "plasmon_decay", "bremsstrahlung",
+             "coherent_scattering")
+
+SCHEMA = {
+    "leakage.fermi": Key(str, default="accurate", choices=FERMI_METHODS,
+                         help="Fermi-Dirac integrals: accurate (1e-13) or teh (Takahashi, Eid & Hillebrandt 1978 fits)"),
+    "leakage.scheme": Key(str, default="ruffert", choices=SCHEMES,
+                          help="effective rates: ruffert, R / (1 + t_diff / t_loss) (seed 004), or minimum, "
+                               "min(R, n_nu / t_diff) (seed 001)"),
+    "leakage.diffusion_constant": Key(float, default=3.0, valid=positive(),
+                                      help="D of t_diff = D tau^2 / (c kappa)"),
+    "leakage.mean_scattering_cosine": Key(float, default=0.0, valid=(lambda v: -1.0 <= v < 1.0, "in [-1, 1)"),
+                                          help="<cos theta> of the transport opacity kappa_a + kappa_s (1 - <cos theta>)"),
+    "leakage.processes": Key(str, default=PROCESSES, length=(0, len(PROCESSES)),
+                             valid=(lambda v: v in PROCESSES, f"one of {', '.join(PROCESSES)}"),
+                             help="the emission and scattering processes that are on"),
+    "leakage.eta0": Key(float, default=0.0, help="neutrino degeneracy eta^0 in transparent matter (seed 004: 0)"),
+    "leakage.blocking_density": Key(float, default=2e12, valid=(lambda v: v >= 0.0, ">= 0"),
+                                    help="g/cm^3 above which the nucleon final-state blocking Y_np, Y_pn applies"),
+    "leakage.brems_zeta": Key(float, default=0.5, valid=(lambda v: v >= 0.0, ">= 0"),
+                              help="zeta of the bremsstrahlung rate (Burrows et al. 2006)"),
+}
+
+
+def leakage_params(config):
+    """LeakageParams from the resolved leakage.* keys (a Config or a dict)."""
+    processes = set(config["leakage.processes"])
+    return LeakageParams(
+        fermi_method=config["leakage.fermi"], scheme=config["leakage.scheme"],
+        diffusion_constant=config["leakage.diffusion_constant"],
+        mean_scattering_cosine=config["leakage.mean_scattering_cosine"], eta0=config["leakage.eta0"],
+        blocking_density=config["leakage.blocking_density"], brems_zeta=config["leakage.brems_zeta"],
+        **{name: name in processes for name in PROCESSES})
