@@ -1,17 +1,20 @@
 """Fermi-Dirac integrals F_k(eta), k = 0..5 (parleak.neutrino.fermi): the
 accurate evaluation against adaptive quadrature and exact identities, the
 Takahashi, Eid & Hillebrandt (1978) fits of seed 004 against hand-computed
-values and the accurate ones, and the array wrapper."""
+values and the accurate ones, the array wrapper, and the several-order
+evaluations against the single-order ones (bit for bit)."""
 
 import math
 
+import numba
 import numpy as np
 import pytest
 from scipy.integrate import quad
 from scipy.special import expit, spence, zeta
 
-from parleak.neutrino.fermi import (ACCURATE, FERMI_METHODS, TEH, fermi, fermi_dirac,
-                                    fermi_dirac_array, fermi_dirac_teh)
+from parleak.neutrino.fermi import (ACCURATE, FERMI_METHODS, TEH, fermi, fermi_dirac, fermi_dirac_array,
+                                    fermi_dirac_orders, fermi_dirac_orders_pm, fermi_dirac_teh,
+                                    fermi_dirac_teh_orders, fermi_orders, fermi_orders_pm)
 
 ORDERS = range(6)
 # [-50, 200] with dense points near 0 and on both sides of the switches of
@@ -164,3 +167,61 @@ def test_array_wrapper_and_dispatch_equal_the_scalar_functions():
         fermi_dirac_array(2, eta, "exact")
     with pytest.raises(ValueError):
         fermi_dirac_array(6, eta)
+
+
+SPECIAL_ETAS = [0.0, -0.0, 1e-3, -1e-3, 2.0, -2.0, 1e-300, -1e-300, 700.0, -700.0, 800.0, -800.0, 1e300, -1e300,
+                math.inf, -math.inf]
+
+
+def same(a, b):
+    """Bitwise-equal floats (NaN equals NaN)."""
+    return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+
+
+@numba.njit(error_model="numpy")
+def leakage_like_orders(eta, method):
+    """The leakage's uses, inlined into one loop: F_3..F_5 at +-eta and
+    F_2..F_5 at eta (where the compiler shares and vectorises), next to the
+    single-order calls; rows of (combined, single)."""
+    out = np.empty((eta.size, 2, 10))
+    for i in range(eta.size):
+        plus, minus = fermi_orders_pm(eta[i], method)
+        f = fermi_orders(eta[i], method)
+        out[i, 0, :] = (plus[3], plus[4], plus[5], minus[3], minus[4], minus[5], f[2], f[3], f[4], f[5])
+        out[i, 1, :] = (fermi(3, eta[i], method), fermi(4, eta[i], method), fermi(5, eta[i], method),
+                        fermi(3, -eta[i], method), fermi(4, -eta[i], method), fermi(5, -eta[i], method),
+                        fermi(2, eta[i], method), fermi(3, eta[i], method), fermi(4, eta[i], method),
+                        fermi(5, eta[i], method))
+    return out
+
+
+@pytest.mark.parametrize("method", [ACCURATE, TEH])
+def test_orders_equal_the_single_order_functions_bit_for_bit(method):
+    etas = np.concatenate([ETA_GRID, -ETA_GRID, SPECIAL_ETAS, [math.nan],
+                           np.random.default_rng(4).uniform(-60.0, 220.0, 2000)])
+    direct = (fermi_dirac_orders, fermi_dirac_orders_pm) if method == ACCURATE else (fermi_dirac_teh_orders, None)
+    for eta in etas:
+        plus, minus = fermi_orders_pm(eta, method)
+        assert same(fermi_orders(eta, method), [fermi(k, eta, method) for k in ORDERS])
+        assert same(plus, [fermi(k, eta, method) for k in ORDERS])
+        assert same(minus, [fermi(k, -eta, method) for k in ORDERS])
+        assert same(direct[0](eta), plus)
+        if direct[1] is not None:
+            assert same(direct[1](eta), (plus, minus))
+    table = leakage_like_orders(etas, method)
+    assert same(table[:, 0], table[:, 1])
+
+
+def test_orders_pm_reflection_and_limits():
+    # F_k(eta) - (-1)^k F_k(-eta) = S_k(eta), by hand for k = 1, 2, 3
+    pi2 = math.pi**2
+    for eta in (0.5, 1.5, 2.5, 10.0, -0.5, -2.5, -10.0):
+        plus, minus = fermi_orders_pm(eta, ACCURATE)
+        assert plus[0] - minus[0] == pytest.approx(eta, rel=1e-15)
+        assert plus[1] + minus[1] == pytest.approx(eta**2 / 2 + pi2 / 6, rel=1e-15)
+        assert plus[2] - minus[2] == pytest.approx(eta**3 / 3 + pi2 / 3 * eta, rel=1e-14)
+        assert plus[3] + minus[3] == pytest.approx(eta**4 / 4 + pi2 / 2 * eta**2 + 7 * pi2**2 / 60, rel=1e-15)
+    plus, minus = fermi_orders_pm(-40.0, ACCURATE)
+    assert same(minus[5], fermi_dirac(5, 40.0))
+    assert plus == pytest.approx([math.factorial(k) * math.exp(-40.0) for k in ORDERS], rel=1e-15)
+    assert fermi_orders(0.0, ACCURATE) == pytest.approx([at_zero(k) for k in ORDERS], rel=1e-15)

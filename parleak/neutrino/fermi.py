@@ -37,12 +37,30 @@ TEH (1), `fermi_dirac_teh`: the fits of Takahashi, Eid & Hillebrandt (1978,
 
 Both are exact in F_0 and accept any float eta: F_k -> k! e^eta for
 eta -> -inf (0 once e^eta underflows), eta^(k+1) / (k+1) for eta -> +inf.
+
+Several orders at once, for kernels (equal to the single-order functions
+bit for bit): `fermi_orders(eta, method)` -> (F_0, ..., F_5)(eta) and
+`fermi_orders_pm(eta, method)` -> ((F_0..F_5)(eta), (F_0..F_5)(-eta)), as
+tuples. All are built from one per-order body; inlined into the caller, the
+compiler shares exp(-|eta|), the powers of the series / polynomial variable
+and eta^2 among the orders (ACCURATE: one exp for all twelve values of
+`fermi_orders_pm`; TEH: one exp per order, the fits need them) and drops
+the values the caller does not use. Costs in benchmarks/fermi.py.
+
+Implementation notes: the kernels are inlined by LLVM (`forceinline`), not
+by numba's IR inliner, whose copies grow quadratically with nesting (over a
+minute of compile time for `fermi_orders_pm`). Multiply-adds are explicit
+fused `_fma`s and nothing else may be contracted, so results do not depend
+on how the compiler vectorises a caller.
 """
 
 import math
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 FERMI_METHODS = ("accurate", "teh")
 ACCURATE = 0
@@ -144,68 +162,57 @@ _TEH_SLOPE = np.array([0.0] + [(1 - k * _AT_ZERO[k - 1] / _AT_ZERO[k]) / (1 - _A
                                for k in range(1, MAX_ORDER + 1)])
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
-def _fermi_dirac_0_pm(x, z):
-    """(F_0(-x), F_0(x)) for x >= 0 given z = e^-x: ln(1 + z) and, by the
-    exact reflection F_0(x) = x + F_0(-x), x + ln(1 + z)."""
-    low = math.log1p(z)
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a * b + c with one rounding (LLVM's fma: one instruction where the CPU
+    has FMA), the same in every caller, unlike a contracted a * b + c."""
+    def codegen(context, builder, signature, args):
+        double = ir.DoubleType()
+        fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(double, [double] * 3), "llvm.fma.f64")
+        return builder.call(fma, args)
+    return types.float64(types.float64, types.float64, types.float64), codegen
+
+
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def _fermi_dirac_0_pm(x):
+    """(F_0(-x), F_0(x)) for x >= 0: ln(1 + e^-x) and, by the exact
+    reflection F_0(x) = x + F_0(-x), x + ln(1 + e^-x); never overflows."""
+    low = math.log1p(math.exp(-x))
     return low, x + low
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
-def _fermi_dirac_0(eta):
-    """F_0(eta) = ln(1 + e^eta) = eta + ln(1 + e^-eta), without overflow."""
-    x = abs(eta)
-    low, high = _fermi_dirac_0_pm(x, math.exp(-x))
-    return high if eta > 0.0 else low
-
-
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def _check_order(k):
     if k < 0 or k > MAX_ORDER:
         raise ValueError("Fermi-Dirac integral order k must be 0..5")
 
 
-@numba.njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def _polynomial(table, k, x):
     """sum_m table[k, m] x^m (table with an even number of columns) as
-    E(x^2) + x O(x^2): two independent Horner chains (fused multiply-adds
-    allowed), half the latency of one."""
+    E(x^2) + x O(x^2): two independent Horner chains of fused multiply-adds,
+    half the latency of one."""
     x2 = x * x
     even = 0.0
     odd = 0.0
     for m in range(table.shape[1] - 2, -1, -2):
-        even = even * x2 + table[k, m]
-        odd = odd * x2 + table[k, m + 1]
-    return even + x * odd
+        even = _fma(even, x2, table[k, m])
+        odd = _fma(odd, x2, table[k, m + 1])
+    return _fma(x, odd, even)
 
 
-@numba.njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
-def _polynomials(table, x):
-    """`_polynomial` of rows 1..5 of `table` at x, as a 5-tuple (the shared
-    x^2 is computed once, the ten Horner chains run side by side)."""
-    return (_polynomial(table, 1, x), _polynomial(table, 2, x), _polynomial(table, 3, x),
-            _polynomial(table, 4, x), _polynomial(table, 5, x))
-
-
-@numba.njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def _sommerfeld(k, eta):
     """S_k(eta), the polynomial part of the reflection formula (dimensionless):
     Horner in eta^2 over its powers k+1, k-1, ..., times eta for even k."""
     eta2 = eta * eta
     total = _SOMMERFELD[k, 0]
     for j in range(1, (k + 1) // 2 + 1):
-        total = total * eta2 + _SOMMERFELD[k, j]
+        total = _fma(total, eta2, _SOMMERFELD[k, j])
     return total * eta if k % 2 == 0 else total
 
 
-@numba.njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
-def _reflect(k, x, mirror):
-    """F_k(x) = S_k(x) + (-1)^k F_k(-x) for x > 0 from mirror = F_k(-x)."""
-    return _sommerfeld(k, x) + (mirror if k % 2 == 0 else -mirror)
-
-
-@numba.njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def _fermi_dirac_nonpositive(k, eta):
     """F_k(eta) for 1 <= k <= 5 and eta <= 0 (series or fitted polynomial)."""
     if eta <= SERIES_ETA_MAX:
@@ -214,72 +221,71 @@ def _fermi_dirac_nonpositive(k, eta):
     return _polynomial(_FIT, k, eta + 1.0)
 
 
-@numba.njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
-def _fermi_dirac_nonpositive_orders(eta, z):
-    """(F_1, ..., F_5)(eta) for eta <= 0 given z = e^eta, by the same
-    operations as `_fermi_dirac_nonpositive`."""
-    if eta <= SERIES_ETA_MAX:
-        s1, s2, s3, s4, s5 = _polynomials(_SERIES, z)
-        return z * s1, z * s2, z * s3, z * s4, z * s5
-    return _polynomials(_FIT, eta + 1.0)
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def _fermi_dirac_pm(k, x):
+    """(F_k(-x), F_k(x)) for 0 <= k <= 5 and x >= 0: the pieces at -x and the
+    reflection F_k(x) = S_k(x) + (-1)^k F_k(-x) (which holds at x = 0 too,
+    but not bit for bit, so F_k(-x) is returned twice there)."""
+    if k == 0:
+        return _fermi_dirac_0_pm(x)
+    low = _fermi_dirac_nonpositive(k, -x)
+    if x > 0.0:
+        return low, _sommerfeld(k, x) + (low if k % 2 == 0 else -low)
+    return low, low
 
 
-@numba.njit(cache=True, fastmath={"contract"}, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def fermi_dirac(k, eta):
     """F_k(eta), accurate to a few 1e-15 relative (module docstring).
 
     k: order, int 0..5; eta: degeneracy parameter mu / T (dimensionless).
     Returns the dimensionless integral."""
     _check_order(k)
-    if k == 0:
-        return _fermi_dirac_0(eta)
-    if eta > 0.0:
-        return _reflect(k, eta, _fermi_dirac_nonpositive(k, -eta))
-    return _fermi_dirac_nonpositive(k, eta)
+    low, high = _fermi_dirac_pm(k, abs(eta))
+    return high if eta > 0.0 else low
 
 
-@numba.njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def fermi_dirac_orders_pm(eta):
     """((F_0, ..., F_5)(eta), (F_0, ..., F_5)(-eta)), equal to `fermi_dirac`
-    bit for bit, from one exp(-|eta|), one log1p, one series or polynomial
-    evaluation at -|eta| and the reflection formula for +|eta|.
+    bit for bit. Inlined, the compiler shares one exp(-|eta|), the powers of
+    e^-|eta| or eta + 1 and |eta|^2 among the orders, and drops the orders
+    the caller does not use.
 
     eta: degeneracy parameter (dimensionless). Returns two 6-tuples of the
     dimensionless integrals."""
     x = abs(eta)
-    z = math.exp(-x)
-    low0, high0 = _fermi_dirac_0_pm(x, z)
-    low1, low2, low3, low4, low5 = _fermi_dirac_nonpositive_orders(-x, z)
+    low0, high0 = _fermi_dirac_pm(0, x)
+    low1, high1 = _fermi_dirac_pm(1, x)
+    low2, high2 = _fermi_dirac_pm(2, x)
+    low3, high3 = _fermi_dirac_pm(3, x)
+    low4, high4 = _fermi_dirac_pm(4, x)
+    low5, high5 = _fermi_dirac_pm(5, x)
     low = (low0, low1, low2, low3, low4, low5)
-    if x > 0.0:
-        high = (high0, _reflect(1, x, low1), _reflect(2, x, low2), _reflect(3, x, low3),
-                _reflect(4, x, low4), _reflect(5, x, low5))
-    else:  # eta = 0 (the reflection holds, but not bit for bit) or NaN
-        high = low
+    high = (high0, high1, high2, high3, high4, high5)
     return (high, low) if eta > 0.0 else (low, high)
 
 
-@numba.njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def fermi_dirac_orders(eta):
-    """(F_0, ..., F_5)(eta), equal to `fermi_dirac` bit for bit, from one
-    exp (see `fermi_dirac_orders_pm`; inlined, the unused half and unused
-    orders are optimised away). eta dimensionless; returns a 6-tuple."""
+    """(F_0, ..., F_5)(eta), equal to `fermi_dirac` bit for bit, sharing
+    the work among the orders as `fermi_dirac_orders_pm` does. eta
+    dimensionless; returns a 6-tuple of dimensionless integrals."""
     return fermi_dirac_orders_pm(eta)[0]
 
 
-@numba.njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
-def _teh_degenerate(k, eta):
-    """The TEH fit of F_k, 1 <= k <= 5, for eta > 1e-3 (`fermi_dirac_teh`)."""
-    return _sommerfeld(k, eta) / (1.0 - _TEH_SIGN[k] * math.exp(-_TEH_DECAY[k] * eta))
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def _fermi_dirac_teh(k, eta):
+    """`fermi_dirac_teh` without the check of k."""
+    if k == 0:
+        low, high = _fermi_dirac_0_pm(abs(eta))
+        return high if eta > 0.0 else low
+    if eta > TEH_ETA_SWITCH:
+        return _sommerfeld(k, eta) / (1.0 - _TEH_SIGN[k] * math.exp(-_TEH_DECAY[k] * eta))
+    return _FACTORIAL[k] * math.exp(eta) / (1.0 + _TEH_WEIGHT[k] * math.exp(_TEH_SLOPE[k] * eta))
 
 
-@numba.njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
-def _teh_nondegenerate(k, eta, z):
-    """The TEH fit of F_k, 1 <= k <= 5, for eta <= 1e-3 given z = e^eta."""
-    return _FACTORIAL[k] * z / (1.0 + _TEH_WEIGHT[k] * math.exp(_TEH_SLOPE[k] * eta))
-
-
-@numba.njit(cache=True, fastmath={"contract"}, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def fermi_dirac_teh(k, eta):
     """F_k(eta) from the Takahashi, Eid & Hillebrandt (1978) fits (seed 004):
 
@@ -297,25 +303,16 @@ def fermi_dirac_teh(k, eta):
     k: order, int 0..5; eta: degeneracy parameter (dimensionless).
     Returns the dimensionless integral."""
     _check_order(k)
-    if k == 0:
-        return _fermi_dirac_0(eta)
-    if eta > TEH_ETA_SWITCH:
-        return _teh_degenerate(k, eta)
-    return _teh_nondegenerate(k, eta, math.exp(eta))
+    return _fermi_dirac_teh(k, eta)
 
 
-@numba.njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def fermi_dirac_teh_orders(eta):
-    """(F_0, ..., F_5)(eta) of `fermi_dirac_teh`, bit for bit. The fits
-    share only e^eta (with F_0 for eta <= 0) and eta^2; each order keeps its
-    own exp. eta dimensionless; returns a 6-tuple."""
-    f0 = _fermi_dirac_0(eta)
-    if eta > TEH_ETA_SWITCH:
-        return (f0, _teh_degenerate(1, eta), _teh_degenerate(2, eta), _teh_degenerate(3, eta),
-                _teh_degenerate(4, eta), _teh_degenerate(5, eta))
-    z = math.exp(eta)
-    return (f0, _teh_nondegenerate(1, eta, z), _teh_nondegenerate(2, eta, z), _teh_nondegenerate(3, eta, z),
-            _teh_nondegenerate(4, eta, z), _teh_nondegenerate(5, eta, z))
+    """(F_0, ..., F_5)(eta) of `fermi_dirac_teh`, bit for bit. Inlined, the
+    orders share e^eta and eta^2 only: each TEH fit has its own exp. eta
+    dimensionless; returns a 6-tuple of dimensionless integrals."""
+    return (_fermi_dirac_teh(0, eta), _fermi_dirac_teh(1, eta), _fermi_dirac_teh(2, eta),
+            _fermi_dirac_teh(3, eta), _fermi_dirac_teh(4, eta), _fermi_dirac_teh(5, eta))
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -327,7 +324,7 @@ def fermi(k, eta, method):
     return fermi_dirac(k, eta)
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def fermi_orders(eta, method):
     """(F_0, ..., F_5)(eta) by `method` (ACCURATE or TEH), equal to `fermi`
     bit for bit: the entry point for kernels that need several orders.
@@ -337,11 +334,11 @@ def fermi_orders(eta, method):
     return fermi_dirac_orders(eta)
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def fermi_orders_pm(eta, method):
     """((F_0, ..., F_5)(eta), (F_0, ..., F_5)(-eta)) by `method`, equal to
-    `fermi` bit for bit (for ACCURATE at the cost of about one
-    `fermi_orders`). eta dimensionless; returns two 6-tuples."""
+    `fermi` bit for bit; for ACCURATE about the cost of one `fermi_orders`.
+    eta dimensionless; returns two 6-tuples of dimensionless integrals."""
     if method == TEH:
         return fermi_dirac_teh_orders(eta), fermi_dirac_teh_orders(-eta)
     return fermi_dirac_orders_pm(eta)
