@@ -1,16 +1,24 @@
 """Speed of the point-wise leakage evaluation on one core.
 
-    .venv/bin/python benchmarks/leakage.py [--cells 1000000] [--repeats 3]
+    .venv/bin/python benchmarks/leakage.py [--cells 1000000] [--repeats 5]
 
-Times `leakage_sources` (opacities + free rates + effective rates + sources,
-one numba pass; with new output arrays and with `out=` reusing them) and
-`opacities` alone on random but realistic cells
-(rho 1e8..1e15 g/cm^3, T 0.5..50 MeV, Ye 0.05..0.55, degenerate-electron
-mu_e, nucleon potentials of either sign, optical depths 0..1e4), for both
-Fermi-Dirac methods; and, where the built-in EOS table is available
-(`parleak.eos.table_writer.builtin_table_path()`), the same through
-`leakage_sources_from_eos` including the table lookup. Prints cells per
-second (all numba kernels run on one core).
+On random but realistic cells (rho 1e8..1e15 g/cm^3, T 0.5..50 MeV,
+Ye 0.05..0.55, degenerate-electron mu_e, nucleon potentials of either sign,
+optical depths 0..1e4), for both Fermi-Dirac methods, times
+
+- `leakage_sources` (opacities + free rates + effective rates + sources,
+  one numba pass) writing new output arrays ("fresh": allocation and first
+  touch of the ~56 doubles per cell included) and with `out=` reusing them;
+- `opacities` alone (new arrays);
+- where the built-in EOS table is available
+  (`parleak.eos.table_writer.builtin_table_path()`): the EOS lookup of the
+  8 quantities alone, the whole chain from (rho, T, Ye) through
+  `leakage_sources_from_eos` (fresh outputs), and the chain as lookup +
+  `leakage_sources(out=)` (the leakage then reuses its outputs). The
+  lookup is a separate pass: the chain costs the sum of the two.
+
+Prints ns per cell and million cells per second (all numba kernels run on
+one core); each figure is the best of --repeats runs.
 """
 
 import argparse
@@ -56,36 +64,48 @@ def builtin_eos():
     return TabulatedEOS(builtin_table_path())
 
 
+def timings(cells, eos, method, repeats):
+    """(name, seconds) rows for one Fermi method (see the module docstring)."""
+    params = LeakageParams(fermi_method=method)
+    rho, temp, ye, tau = cells["rho"], cells["temp"], cells["ye"], cells["tau"]
+    result = leakage_sources(**cells, params=params)  # compiles or loads the cache
+    actions = {
+        "leakage_sources, fresh outputs": lambda: leakage_sources(**cells, params=params),
+        "leakage_sources, out= reused": lambda: leakage_sources(**cells, params=params, out=result),
+        "opacities only": lambda: opacities(**cells, params=params),
+    }
+    if eos is not None:
+        def lookup_then_leakage():
+            mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
+            leakage_sources(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, tau, xh=xh, abar=abar, zbar=zbar,
+                            params=params, out=result)
+        actions["EOS + leakage: _from_eos, fresh"] = lambda: leakage_sources_from_eos(eos, rho, temp, ye, tau, params)
+        actions["EOS + leakage: lookup, out="] = lookup_then_leakage
+    rows = []
+    for name, action in actions.items():
+        action()
+        rows.append((f"{name} ({method})", best_of(repeats, action)))
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cells", type=int, default=1_000_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     cells = random_cells(args.cells)
     eos = builtin_eos()
     rows = []
-    for method in ("accurate", "teh"):
-        params = LeakageParams(fermi_method=method)
-        full = lambda: leakage_sources(**cells, params=params)  # noqa: E731
-        only_kappa = lambda: opacities(**cells, params=params)  # noqa: E731
-        result = full()  # compile or load the cache
-        only_kappa()
-        reuse = lambda: leakage_sources(**cells, params=params, out=result)  # noqa: E731
-        rows.append((f"leakage_sources   ({method})", best_of(args.repeats, full)))
-        rows.append((f"  with out= reused ({method})", best_of(args.repeats, reuse)))
-        rows.append((f"opacities         ({method})", best_of(args.repeats, only_kappa)))
-        if eos is not None:
-            with_eos = lambda: leakage_sources_from_eos(eos, cells["rho"], cells["temp"], cells["ye"],  # noqa: E731
-                                                       cells["tau"], params)
-            with_eos()
-            rows.append((f"EOS lookup + leakage ({method})", best_of(args.repeats, with_eos)))
     if eos is not None:
         lookup = lambda: eos.lookup(cells["rho"], cells["temp"], cells["ye"], *EOS_QUANTITIES)  # noqa: E731
+        lookup()
         rows.append(("EOS lookup alone (8 quantities)", best_of(args.repeats, lookup)))
+    for method in ("accurate", "teh"):
+        rows += timings(cells, eos, method, args.repeats)
     print(f"leakage on {args.cells} random cells, one core, best of {args.repeats}")
-    print(f"{'evaluation':<32} {'ms':>9} {'ns/cell':>8} {'Mcells/s':>9}")
+    print(f"{'evaluation':<44} {'ms':>9} {'ns/cell':>8} {'Mcells/s':>9}")
     for name, seconds in rows:
-        print(f"{name:<32} {seconds * 1e3:9.1f} {seconds / args.cells * 1e9:8.1f} {args.cells / seconds / 1e6:9.2f}")
+        print(f"{name:<44} {seconds * 1e3:9.1f} {seconds / args.cells * 1e9:8.1f} {args.cells / seconds / 1e6:9.2f}")
     if eos is None:
         print("(no built-in EOS table: the EOS lookup was not timed)")
 

@@ -347,6 +347,23 @@ def test_teh_fermi_method_is_close():
         np.testing.assert_allclose(teh.q_free, accurate.q_free, rtol=5e-2)
 
 
+@pytest.mark.parametrize("energy_over_t, eta_nue, eta_anue", [
+    (3.7, 2.5, -2.5), (0.4, -30.0, 12.0), (15.0, 40.0, -40.0),  # shared exponentials
+    (100.0, 750.0, -3.0), (760.0, 20.0, -20.0), (800.0, 790.0, 5.0),  # a factor would overflow / underflow
+])
+def test_pair_blocking_shares_exponentials_exactly_enough(energy_over_t, eta_nue, eta_anue):
+    """The pair-process blocking computed from exp(eta_nu) exp(-E/T) equals
+    the product of the vacancies to rounding, also where exp(eta_nu) would
+    overflow or exp(-E/T) underflow (the direct formula is used there)."""
+    from parleak.neutrino.rates import pair_blocking
+    block_e, block_x = pair_blocking(energy_over_t, eta_nue, eta_anue, math.exp(min(eta_nue, 709.0)),
+                                     math.exp(min(eta_anue, 709.0)))
+    expected_e = vacancy(energy_over_t, eta_nue) * vacancy(energy_over_t, eta_anue)
+    assert expected_e > 0.0
+    assert block_e == pytest.approx(expected_e, rel=1e-13, abs=0.0)
+    assert block_x == pytest.approx(vacancy(energy_over_t, 0.0) ** 2, rel=1e-15, abs=0.0)
+
+
 class FakeEOS:
     """An EOS object with the TabulatedEOS lookup interface and fixed values."""
 

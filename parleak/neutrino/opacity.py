@@ -30,7 +30,7 @@ import numba
 
 from parleak.constants import (AVOGADRO_NUMBER, AXIAL_COUPLING, C_VECTOR, ELECTRON_MASS_MEV, Q_NP_MEV,
                                SIGMA_0)
-from parleak.neutrino.fermi import fermi
+from parleak.neutrino.fermi import fermi_orders
 
 # Ruffert A1: transport cross-section coefficients C_{s,N} for nucleons.
 C_SCATTER_NEUTRON = (1.0 + 5.0 * AXIAL_COUPLING**2) / 24.0
@@ -52,7 +52,7 @@ C_COHERENT = 1.0 / 24.0
 OPACITY_SCALE = SIGMA_0 * AVOGADRO_NUMBER / ELECTRON_MASS_MEV**2
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def neutrino_degeneracies(eta_ceq, tau_nue, tau_anue, eta0):
     """(eta_nue, eta_anue) interpolated with the number optical depths (seed
     004): eta_nue = eta^ceq (1 - e^-tau_nue) + eta0 e^-tau_nue and
@@ -62,14 +62,14 @@ def neutrino_degeneracies(eta_ceq, tau_nue, tau_anue, eta0):
     return eta_ceq * (1.0 - e_nue) + eta0 * e_nue, -eta_ceq * (1.0 - e_anue) + eta0 * e_anue
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def scattering_target(x_nucleon, eta_nucleon):
     """Y_NN = Y_N / (1 + 2/3 max(eta_N, 0)) (seed 004, Ruffert A8) with
     Y_N = X_N the EOS mass fraction and eta_N the kinetic degeneracy."""
     return x_nucleon / (1.0 + (2.0 / 3.0) * max(eta_nucleon, 0.0))
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def absorption_targets(rho, xn, xp, eta_hat, rho_blocking):
     """(Y_np, Y_pn): nucleons per baryon available as targets of the
     charged-current processes with Pauli blocking of the final nucleon
@@ -95,7 +95,7 @@ def absorption_targets(rho, xn, xp, eta_hat, rho_blocking):
     return xn, xp
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def coherent_weight(xh, abar, z_over_a):
     """C_COHERENT X_h A W^2 with W = 1 - Z/A + (4 sin^2 theta_W - 1) Z/A: the
     coherent nuclear scattering of nuclei n_h = N_A rho X_h / A in the units
@@ -107,7 +107,7 @@ def coherent_weight(xh, abar, z_over_a):
 HEAVY_OFF, HEAVY_ZBAR, HEAVY_YE = 0, 1, 2  # coherent scattering: off, Z/A = Zbar/Abar, Z/A = Ye
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def cell_coherent_weight(n, heavy_mode, ye, xh, abar, zbar):
     """coherent_weight at cell n, or 0 for HEAVY_OFF; Z/A from Zbar/Abar
     (HEAVY_ZBAR) or, where no Zbar is given, from Ye (HEAVY_YE)."""
@@ -117,14 +117,14 @@ def cell_coherent_weight(n, heavy_mode, ye, xh, abar, zbar):
     return coherent_weight(xh[n], abar[n], z_over_a)
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def vacancy(energy_over_t, eta):
     """1 - f = 1 / (1 + exp(eta - E / T)): the Pauli-blocking factor of a
     fermion state of energy E in a Fermi-Dirac gas of degeneracy eta."""
     return 1.0 / (1.0 + math.exp(eta - energy_over_t))
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def final_lepton_blocking(eta_lepton, f4_nu, f5_nu):
     """<1 - f_l> = vacancy(F_5(eta_nu) / F_4(eta_nu), eta_l): Pauli blocking
     of the final-state electron (eta_l = eta_e) or positron (eta_l = -eta_e)
@@ -134,41 +134,43 @@ def final_lepton_blocking(eta_lepton, f4_nu, f5_nu):
     return vacancy(f5_nu / f4_nu, eta_lepton)
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
-def fermi_2_to_5(eta, method):
-    """(F_2, F_3, F_4, F_5)(eta) by `method` (dimensionless)."""
-    return fermi(2, eta, method), fermi(3, eta, method), fermi(4, eta, method), fermi(5, eta, method)
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def spectral_ratios(f):
+    """(F_4 / F_2, F_5 / F_3) of the Fermi integrals f = (F_0, ..., F_5) of a
+    neutrino degeneracy: the spectral averages <E^2> / T^2 of kappa_0 and
+    kappa_1 (Ruffert A6), dimensionless."""
+    return f[4] / f[2], f[5] / f[3]
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
-def store_species_opacities(kappa_s, kappa_a, kappa_total, species, n, scale, c_scatter, c_absorb,
-                            f2, f3, f4, f5, forward):
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def store_species_opacities(kappa_s, kappa_a, kappa_total, species, n, scale, c_scatter, c_absorb, ratios, forward):
     """Write kappa_{s,j}, kappa_{a,j} and kappa_total,j = kappa_a + kappa_s
     (1 - <cos theta>) [cm^-1] of one species at cell n for j = 0, 1, from
     scale = OPACITY_SCALE rho T^2, the summed target coefficients c_scatter
-    and c_absorb (blocking included) and F_2..F_5 of the species' eta;
+    and c_absorb (blocking included) and the species' `spectral_ratios`;
     forward = 1 - <cos theta>."""
-    ratio0 = scale * f4 / f2
-    ratio1 = scale * f5 / f3
+    ratio0 = scale * ratios[0]
+    ratio1 = scale * ratios[1]
+    transport = c_absorb + forward * c_scatter
     kappa_s[species, 0, n] = c_scatter * ratio0
     kappa_s[species, 1, n] = c_scatter * ratio1
     kappa_a[species, 0, n] = c_absorb * ratio0
     kappa_a[species, 1, n] = c_absorb * ratio1
-    kappa_total[species, 0, n] = (c_absorb + forward * c_scatter) * ratio0
-    kappa_total[species, 1, n] = (c_absorb + forward * c_scatter) * ratio1
+    kappa_total[species, 0, n] = transport * ratio0
+    kappa_total[species, 1, n] = transport * ratio1
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def cell_opacities(n, rho, temp, mu_e, mu_n, mu_p, xn, xp, heavy, tau_nue, tau_anue, eta0, rho_blocking,
-                   forward, method, fx, kappa_s, kappa_a, kappa_total):
+                   forward, method, nux_ratios, kappa_s, kappa_a, kappa_total):
     """Opacities of the three species at cell n (written into the (3, 2, N)
     arrays) from rho [g cm^-3], temp [MeV], mu_e, mu_n, mu_p [MeV], X_n, X_p,
     heavy = coherent_weight(...) or 0, the number optical depths of nu_e and
     anti-nu_e, eta0, rho_blocking [g cm^-3], forward = 1 - <cos theta>, the
-    Fermi method and fx = (F_2..F_5)(0) of nu_x.
+    Fermi method and nux_ratios = spectral_ratios at eta_nux = 0.
 
     Returns what the rates need: eta_e, eta_nue, eta_anue, Y_np, Y_pn and
-    F_2..F_5 of nu_e and anti-nu_e."""
+    the Fermi integrals (F_0, ..., F_5) of nu_e and of anti-nu_e."""
     inv_t = 1.0 / temp
     eta_e = mu_e * inv_t
     eta_ceq = (mu_e + mu_p - mu_n) * inv_t
@@ -178,15 +180,16 @@ def cell_opacities(n, rho, temp, mu_e, mu_n, mu_p, xn, xp, heavy, tau_nue, tau_a
     c_scatter = (C_SCATTER_NEUTRON * scattering_target(xn, mu_n * inv_t)
                  + C_SCATTER_PROTON * scattering_target(xp, (mu_p + Q_NP_MEV) * inv_t) + heavy)
     scale = OPACITY_SCALE * rho * temp * temp
-    e2, e3, e4, e5 = fermi_2_to_5(eta_nue, method)
-    a2, a3, a4, a5 = fermi_2_to_5(eta_anue, method)
+    nue = fermi_orders(eta_nue, method)
+    anue = fermi_orders(eta_anue, method)
     store_species_opacities(kappa_s, kappa_a, kappa_total, 0, n, scale, c_scatter,
-                            C_ABSORPTION * y_np * final_lepton_blocking(eta_e, e4, e5), e2, e3, e4, e5, forward)
+                            C_ABSORPTION * y_np * final_lepton_blocking(eta_e, nue[4], nue[5]),
+                            spectral_ratios(nue), forward)
     store_species_opacities(kappa_s, kappa_a, kappa_total, 1, n, scale, c_scatter,
-                            C_ABSORPTION * y_pn * final_lepton_blocking(-eta_e, a4, a5), a2, a3, a4, a5, forward)
-    store_species_opacities(kappa_s, kappa_a, kappa_total, 2, n, scale, c_scatter, 0.0,
-                            fx[0], fx[1], fx[2], fx[3], forward)
-    return eta_e, eta_nue, eta_anue, y_np, y_pn, e2, e3, e4, e5, a2, a3, a4, a5
+                            C_ABSORPTION * y_pn * final_lepton_blocking(-eta_e, anue[4], anue[5]),
+                            spectral_ratios(anue), forward)
+    store_species_opacities(kappa_s, kappa_a, kappa_total, 2, n, scale, c_scatter, 0.0, nux_ratios, forward)
+    return eta_e, eta_nue, eta_anue, y_np, y_pn, nue, anue
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -194,8 +197,8 @@ def opacity_kernel(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar, heav
                    forward, method, kappa_s, kappa_a, kappa_total):
     """Opacities of every cell of the flat inputs (see `cell_opacities` and
     `cell_coherent_weight`); tau, kappa_*: (3, 2, N)."""
-    fx = fermi_2_to_5(0.0, method)
+    nux_ratios = spectral_ratios(fermi_orders(0.0, method))
     for n in range(rho.size):
         heavy = cell_coherent_weight(n, heavy_mode, ye, xh, abar, zbar)
         cell_opacities(n, rho[n], temp[n], mu_e[n], mu_n[n], mu_p[n], xn[n], xp[n], heavy, tau[0, 0, n],
-                       tau[1, 0, n], eta0, rho_blocking, forward, method, fx, kappa_s, kappa_a, kappa_total)
+                       tau[1, 0, n], eta0, rho_blocking, forward, method, nux_ratios, kappa_s, kappa_a, kappa_total)
