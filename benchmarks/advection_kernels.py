@@ -9,22 +9,14 @@ and np.copyto of the same array for reference.
 """
 
 import argparse
-import time
 
 import numpy as np
+from timing import best_of
 
 from parleak.advection import add_flux_divergence
 from parleak.integrator import ssp_stage_update
 from parleak.reconstruct import LIMITERS
 
-
-def best_of(repeats, action):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main():

@@ -18,24 +18,18 @@ optical depths 0..1e4), for both Fermi-Dirac methods, times
   lookup is a separate pass: the chain costs the sum of the two.
 
 Prints ns per cell and million cells per second (all numba kernels run on
-one core); each figure is the best of --repeats runs.
+one core); each figure is the best of --repeats runs. `--profile pns` uses
+the cells of a cube through a proto-neutron-star-like profile instead of
+random ones (table lookups then hit neighbouring table cells, as in a run).
 """
 
 import argparse
-import time
 
 import numpy as np
+from timing import best_of
 
 from parleak.neutrino.leakage import EOS_QUANTITIES, LeakageParams, leakage_sources, leakage_sources_from_eos, opacities
 
-
-def best_of(repeats, action):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def random_cells(cells, seed=1):
@@ -52,6 +46,25 @@ def random_cells(cells, seed=1):
     return dict(rho=rho, temp=temp, ye=ye, mu_e=11.1 * np.cbrt(rho * ye / 1e10) + temp,
                 mu_n=rng.uniform(-20.0, 60.0, cells), mu_p=rng.uniform(-60.0, 10.0, cells), xn=xn, xp=xp, tau=tau,
                 xh=xh, abar=rng.uniform(20.0, 120.0, cells), zbar=rng.uniform(10.0, 40.0, cells))
+
+
+def pns_cells(cells, eos):
+    """The cells of a cube (about `cells` of them, C order) through a hot
+    proto-neutron-star-like profile, rho 3e14 g/cm^3 falling to ~1e9 at
+    60 km, T 30 -> 5 MeV, Ye 0.15 -> 0.4, tau 1e4 e^(-r / 5 km), with the
+    EOS quantities looked up: neighbouring cells are neighbours in the
+    table too, as in a simulation."""
+    n = round(cells ** (1.0 / 3.0))
+    axis = np.linspace(-6e6, 6e6, n)
+    z, y, x = np.meshgrid(axis, axis, axis, indexing="ij")
+    r = np.sqrt(x * x + y * y + z * z).ravel()
+    rho = 3e14 / (1.0 + (r / 8e5) ** 4) + 1e9
+    temp = 5.0 + 25.0 * np.exp(-((r / 1.5e6) ** 2))
+    ye = 0.15 + 0.25 * np.minimum(r / 6e6, 1.0)
+    tau = np.broadcast_to(1e4 * np.exp(-r / 5e5), (3, 2, r.size)).copy()
+    mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
+    return dict(rho=rho, temp=temp, ye=ye, mu_e=mu_e, mu_n=mu_n, mu_p=mu_p, xn=xn, xp=xp, tau=tau, xh=xh,
+                abar=abar, zbar=zbar)
 
 
 def builtin_eos():
@@ -92,9 +105,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cells", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--profile", choices=("random", "pns"), default="random",
+                        help="random cells, or a PNS-like profile on a cube (needs the built-in EOS table)")
     args = parser.parse_args()
-    cells = random_cells(args.cells)
     eos = builtin_eos()
+    if args.profile == "pns" and eos is None:
+        parser.error("--profile pns needs the built-in EOS table")
+    cells = random_cells(args.cells) if args.profile == "random" else pns_cells(args.cells, eos)
+    args.cells = cells["rho"].size
     rows = []
     if eos is not None:
         lookup = lambda: eos.lookup(cells["rho"], cells["temp"], cells["ye"], *EOS_QUANTITIES)  # noqa: E731
@@ -102,7 +120,7 @@ def main():
         rows.append(("EOS lookup alone (8 quantities)", best_of(args.repeats, lookup)))
     for method in ("accurate", "teh"):
         rows += timings(cells, eos, method, args.repeats)
-    print(f"leakage on {args.cells} random cells, one core, best of {args.repeats}")
+    print(f"leakage on {args.cells} cells ({args.profile}), one core, best of {args.repeats}")
     print(f"{'evaluation':<44} {'ms':>9} {'ns/cell':>8} {'Mcells/s':>9}")
     for name, seconds in rows:
         print(f"{name:<44} {seconds * 1e3:9.1f} {seconds / args.cells * 1e9:8.1f} {args.cells / seconds / 1e6:9.2f}")
