@@ -1,5 +1,6 @@
 """Configuration keys and set-up shared by the hydrodynamics problems:
-the hydro scheme (hydro.*), the EOS (eos.*) and gravity (gravity.*)."""
+the hydro scheme (hydro.*), the EOS (eos.*), gravity (gravity.*), and the
+neutrino optical depths (optical_depth.*, leakage.*)."""
 
 import numpy as np
 
@@ -12,6 +13,10 @@ from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
 from parleak.hydro.primitives import primitive_to_conserved
 from parleak.hydro.riemann import RIEMANN_SOLVERS
 from parleak.hydro.solver import CONSERVED, Hydro
+from parleak.neutrino.diagnostics import NeutrinoDiagnostics
+from parleak.neutrino.optical_depth import METHODS, OpticalDepth
+from parleak.neutrino.settings import SCHEMA as LEAKAGE_SCHEMA
+from parleak.neutrino.settings import leakage_params
 
 
 def dim(resolved):
@@ -41,6 +46,18 @@ def hydro_schema(gamma=5.0 / 3.0, density_floor=1e-10, pressure_floor=1e-12, gra
                                    help="Ye of atmosphere made from an empty cell"),
     }
     schema.update(EOS_SCHEMA)
+    schema.update(LEAKAGE_SCHEMA)
+    schema.update({
+        "optical_depth.method": Key(str, default="none", choices=("none",) + METHODS,
+                                    help="neutrino optical depths and neutrinospheres in the dumps (nuclear EOS): "
+                                         "rays (six lines of sight) or local (least-resistance paths)"),
+        "optical_depth.density_threshold": Key(float, default=1e9, valid=at_least(0.0),
+                                               help="g/cm^3 below which a cell is transparent"),
+        "optical_depth.tolerance": Key(float, default=1e-10, valid=positive(),
+                                       help="largest relative change that ends the (kappa, tau) iteration"),
+        "optical_depth.max_iterations": Key(int, default=100, valid=positive(),
+                                            help="limit of the (kappa, tau) iteration"),
+    })
     schema["eos.gamma"] = Key(float, default=gamma, valid=EOS_SCHEMA["eos.gamma"].valid, help=EOS_SCHEMA["eos.gamma"].help)
     schema.update({
         "gravity.kind": Key(str, default=gravity, choices=("none", "constant", "point_mass", "monopole")),
@@ -87,12 +104,22 @@ def collective_eos(config, comm):
 
 
 def setup(config, grid):
-    """[Hydro, gravity if any] for the config's hydro.*, eos.*, gravity.*."""
+    """[Hydro, gravity if any, neutrino diagnostics if any] for the config's
+    hydro.*, eos.*, gravity.*, optical_depth.* and leakage.* keys."""
     hydro = Hydro(grid, collective_eos(config, grid.comm), config["hydro.reconstruction"], config["hydro.riemann"],
                   config["hydro.density_floor"], config["hydro.pressure_floor"], config["hydro.atmosphere_ye"])
+    extra = []
+    if config["optical_depth.method"] != "none":
+        if not hasattr(hydro.eos, "lookup"):
+            raise ConfigError(f"optical_depth.method = {config['optical_depth.method']!r} needs a nuclear EOS "
+                              f"(eos.kind = 'table' or 'builtin'), not eos.kind = {config['eos.kind']!r}")
+        depth = OpticalDepth(grid, config["optical_depth.method"], config["optical_depth.tolerance"],
+                             config["optical_depth.max_iterations"], config["optical_depth.density_threshold"],
+                             leakage_params(config))
+        extra.append(NeutrinoDiagnostics(grid, hydro.eos, depth))
     kind = config["gravity.kind"]
     if kind == "none":
-        return [hydro]
+        return [hydro] + extra
     if kind == "constant":
         gravity = ConstantGravity(grid, list(config["gravity.acceleration"]) + [0.0] * (3 - grid.dim))
     elif kind == "point_mass":
@@ -101,7 +128,7 @@ def setup(config, grid):
     else:
         gravity = MonopoleGravity(grid, _padded(grid, config["gravity.centre"]), config["gravity.bin_width"],
                                   config["gravity.mass_factor"])
-    return [hydro, gravity]
+    return [hydro, gravity] + extra
 
 
 def set_primitives(state, hydro, rho, velocity, press, ye=0.5):

@@ -1,0 +1,141 @@
+"""Neutrino optical depths of every cell of the distributed grid, with the
+opacities iterated to consistency, and the neutrinosphere diagnostics
+(seeds 000, 001 and 004).
+
+Fields (3 species s = nu_e, anti_nu_e, nu_x; 2 moments j = number, energy),
+for the owned cells, dimensionless:
+
+    tau[s, j]       optical depth of the transport opacity kappa_total[s, j]
+                    (the min over lines of sight or over grid paths, by
+                    `method`)
+    tau_thermal[s]  sqrt(tau_a[s] tau[s, energy]), the effective optical
+                    depth for thermal coupling, with tau_a the optical depth
+                    of the absorption opacity kappa_a,eff = Q_free / (c e_nu)
+                    = 1 / (c t_loss,energy) of the species' own free emission
+                    (Kirchhoff: every emission process is an absorption in
+                    reverse; for nu_x, which the seed gives no absorption
+                    opacity, this is pair annihilation, plasmon decay and
+                    bremsstrahlung)
+
+The transport sphere of a species is where tau[s, energy] reaches 2/3, its
+energy sphere where tau_thermal[s] does (seed 000, seed 001). Their
+angle-averaged radii from the centre are the radii of the spheres of the
+same volume as the regions inside them (tau >= 2/3; each reflecting face
+doubles the volume of a half, quarter or octant domain).
+
+The opacities depend on the neutrino degeneracies, which depend on the
+number optical depths (seed 004): starting from tau = 0, kappa(tau) and
+tau(kappa) are iterated until the largest relative change of tau on any
+rank is below `tolerance` (the count is kept in `iterations`). Cells with
+rho below `density_threshold` count as transparent (kappa = 0).
+"""
+
+import math
+
+import numpy as np
+
+from parleak.constants import SPEED_OF_LIGHT
+from parleak.neutrino.leakage import SPECIES, LeakageParams, leakage_sources, opacities
+from parleak.neutrino.local_tau import LocalOpticalDepth
+from parleak.neutrino.rays import RayOpticalDepth
+
+METHODS = ("rays", "local")
+MOMENTS = ("number", "energy")
+ENERGY = 1
+SPHERE_DEPTH = 2.0 / 3.0
+TAU_FIELDS = tuple(f"tau_{s}_{m}" for s in SPECIES for m in MOMENTS)
+THERMAL_FIELDS = tuple(f"tau_thermal_{s}" for s in SPECIES)
+
+
+class OpticalDepth:
+    """Optical depths of one grid by `method` ("rays" or "local").
+
+    tolerance: of the (kappa, tau) iteration (largest relative change);
+    max_iterations: its limit; density_threshold: g/cm^3; params:
+    LeakageParams of the opacities. `local` sweeps to exact convergence
+    (no cell changes; bitwise the same on any decomposition), from +inf at
+    the first (kappa, tau) iteration and from the previous tau after it."""
+
+    def __init__(self, grid, method="rays", tolerance=1e-10, max_iterations=100, density_threshold=1e9,
+                 params=LeakageParams()):
+        if method not in METHODS:
+            raise ValueError(f"optical depth: method = {method!r}; valid: {', '.join(METHODS)}")
+        self.grid = grid
+        self.method = method
+        self.tolerance = tolerance
+        self.max_iterations = max_iterations
+        self.density_threshold = density_threshold
+        self.params = params
+        self.iterations = 0  # of the last (kappa, tau) iteration
+        self.sweeps = 0  # local: sweeps of the last call, summed over the iteration
+        self._rays = RayOpticalDepth(grid) if method == "rays" else None
+        self._local = {}
+
+    def depths(self, kappa, tau_start=None):
+        """tau (n, nz, ny, nx) of the opacities kappa (n, nz, ny, nx) [cm^-1]
+        of the owned cells; tau_start: local's warm start."""
+        if self._rays is not None:
+            return self._rays(kappa)
+        n = kappa.shape[0]
+        if n not in self._local:
+            self._local[n] = LocalOpticalDepth(self.grid, n)
+        tau, sweeps = self._local[n](kappa, tau_start=tau_start)  # to exact convergence: bitwise on any ranks
+        self.sweeps += sweeps
+        return tau
+
+    def _transparent(self, rho, kappa):
+        kappa[..., rho < self.density_threshold] = 0.0
+        return kappa
+
+    def converged(self, rho, temp, ye, eos_quantities, tau_start=None):
+        """tau (3, 2, nz, ny, nx) of the owned cells with the opacities
+        iterated to consistency from tau_start (default 0): rho [g cm^-3],
+        temp [MeV], ye, eos_quantities: the arrays of EOS_QUANTITIES
+        (mu_e, mu_n, mu_p, X_n, X_p, X_h, Abar, Zbar), all (nz, ny, nx)."""
+        mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = eos_quantities
+        shape = rho.shape
+        tau = np.zeros((3, 2) + shape) if tau_start is None else tau_start
+        self.sweeps = 0
+        for iteration in range(1, self.max_iterations + 1):
+            kappa = opacities(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, tau, xh=xh, abar=abar, zbar=zbar,
+                              params=self.params).kappa_total
+            kappa = self._transparent(rho, kappa.reshape((6,) + shape))
+            warm = self.method == "local" and (iteration > 1 or tau_start is not None)
+            new = self.depths(kappa, tau.reshape((6,) + shape) if warm else None)
+            new = new.reshape((3, 2) + shape)
+            change = self.grid.max(np.abs(new - tau) / np.maximum(np.abs(new), 1e-300))
+            tau = new
+            if change < self.tolerance:
+                break
+        self.iterations = iteration
+        return tau
+
+    def thermal(self, rho, temp, ye, eos_quantities, tau):
+        """tau_thermal (3, nz, ny, nx) at the optical depths tau (see the
+        module docstring)."""
+        mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = eos_quantities
+        result = leakage_sources(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, tau, xh=xh, abar=abar, zbar=zbar,
+                                 params=self.params)
+        with np.errstate(divide="ignore"):
+            kappa_a = 1.0 / (SPEED_OF_LIGHT * result.t_loss[:, ENERGY])
+        tau_a = self.depths(self._transparent(rho, kappa_a))
+        return np.sqrt(tau_a * tau[:, ENERGY])
+
+    def sphere_radius(self, tau_field):
+        """Angle-averaged radius [cm] of the region tau_field >= 2/3: the
+        radius of the sphere of its volume (times 2 per reflecting face)."""
+        grid = self.grid
+        cell_volume = math.prod(grid.dx[: grid.dim])
+        volume = grid.sum(np.where(tau_field >= SPHERE_DEPTH, cell_volume, 0.0))
+        mirrors = sum(kind == "reflecting" for kind in grid.boundaries.values())
+        volume *= 2.0**mirrors
+        if grid.dim == 3:
+            return (3.0 * volume / (4.0 * math.pi)) ** (1.0 / 3.0)
+        if grid.dim == 2:
+            return math.sqrt(volume / math.pi)
+        return 0.5 * volume
+
+    def spheres(self, tau, tau_thermal):
+        """{species: (transport sphere radius, energy sphere radius)} [cm]."""
+        return {s: (self.sphere_radius(tau[i, ENERGY]), self.sphere_radius(tau_thermal[i]))
+                for i, s in enumerate(SPECIES)}
