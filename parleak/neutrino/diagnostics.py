@@ -43,5 +43,6 @@ class NeutrinoDiagnostics:
             state.interior(name)[...] = values
         self.spheres = self.depth.spheres(tau, thermal)
         radii = "  ".join(f"{s} {r_tr / 1e5:.2f}/{r_e / 1e5:.2f}" for s, (r_tr, r_e) in self.spheres.items())
+        sweeps = f", {self.depth.sweeps} local iterations" if self.depth.method == "local" else ""
         parallel.say(f"neutrinospheres (transport/energy, km): {radii}  ({self.depth.method}, "
-                     f"{self.depth.iterations} kappa-tau iterations)", comm=self.grid.comm)
+                     f"{self.depth.iterations} kappa-tau iterations{sweeps})", comm=self.grid.comm)
