@@ -11,6 +11,7 @@ from parleak.config import REQUIRED, ConfigError, Config, Key, at_least, flatten
 from parleak.grid import AXES, BOUNDARY_KINDS, FACES, Grid, choose_process_grid
 from parleak.integrator import SSP_METHODS, SSPRungeKutta
 from parleak.io.dump import write_dump
+from parleak.io.scalars import ScalarSeries, scalars_path
 from parleak.problems import PROBLEMS
 from parleak.state import State
 
@@ -56,6 +57,8 @@ def schema(problem, n_ranks):
         "output.interval": Key(float, default=0.0, valid=at_least(0.0),
                                help="simulated time between dumps, s; 0: only the first and the last"),
         "output.log_every": Key(int, default=10, valid=at_least(1), help="steps between log lines"),
+        "output.scalars_every": Key(int, default=1, valid=at_least(0),
+                                    help="steps between rows of OUTPUT_DIR/scalars.csv (0: no scalars.csv)"),
     })
     return keys
 
@@ -141,6 +144,14 @@ class Simulation:
         self.dumps_written += 1
         parallel.say(f"dump {path}  t = {self.time:.6e} s  step {self.step}", comm=self.grid.comm)
 
+    def write_scalars(self, series, dt):
+        """One row of the scalar time series (collective)."""
+        row = {"time": self.time, "step": self.step, "dt": dt}
+        for physics in self.physics:
+            if hasattr(physics, "scalars"):
+                row.update(physics.scalars(self.state))
+        series.write(row)
+
     def run(self, output_dir):
         """Evolve to time.t_end (or time.max_steps), writing dumps to
         output_dir at t = 0, every output.interval and at the end."""
@@ -153,6 +164,10 @@ class Simulation:
         parallel.say(f"parleak: problem {cfg['problem.name']!r}, {self.grid.describe()}, "
                      f"{cfg['time.integrator']}, t_end = {t_end:g} s", comm=comm)
         self.dump(output_dir)
+        scalars_every = cfg["output.scalars_every"]
+        series = ScalarSeries(scalars_path(output_dir), comm) if scalars_every else None
+        if series:
+            self.write_scalars(series, 0.0)
         outputs_done = 1
         next_output = min(interval, t_end) if interval > 0 else t_end
         last_dump_step = self.step
@@ -168,6 +183,8 @@ class Simulation:
                 self.time = next_output if lands else self.time + dt
                 self.step += 1
                 steps_since_log += 1
+                if series and (self.step % scalars_every == 0 or self.time >= t_end):
+                    self.write_scalars(series, dt)
                 if self.step % log_every == 0 or self.time >= t_end:
                     now = wallclock.perf_counter()
                     per_step = (now - last_log) / steps_since_log
@@ -186,6 +203,9 @@ class Simulation:
             parallel.say(f"stopping at step {self.step}, t = {self.time:.6e} s: {err}", comm=comm)
             self.dump(output_dir, failure=str(err))
             raise
+        finally:
+            if series:
+                series.close()
         if last_dump_step != self.step:
             self.dump(output_dir)
         parallel.say(f"done: {self.step} steps to t = {self.time:.6e} s in "

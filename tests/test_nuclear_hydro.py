@@ -3,18 +3,20 @@ built-in EOS through its cached stellarcollapse.org table) as real `parleak
 run` MPI jobs, and the collective error for an unreadable table."""
 
 import numpy as np
+import pytest
 
 from helpers import REPO, parleak_run
 from parleak.eos import builtin
 from parleak.io.dump import existing_dumps
 from parleak.io.reader import read_dump
+from parleak.io.scalars import read_scalars
 
 DRIVER = REPO / "drivers" / "shocktube_nuclear.toml"
 EVOLVED = ("dens", "mom_x", "mom_y", "mom_z", "etot", "dens_ye")
 
 
 def test_nuclear_shock_tube_on_1_and_2_ranks(tmp_path):
-    """Bitwise the same on 1 and 2 ranks; mass, energy and lepton number
+    """Bitwise the same on 1 and 2 ranks (dumps and scalars.csv); mass, energy and lepton number
     conserved (no wave has reached the boundaries); the shock obeys the
     Rankine-Hugoniot conditions with the EOS's own p and eps (momentum and
     the energy Hugoniot to 1e-3; measured 7e-5 and 1.3e-4); the temperature
@@ -28,6 +30,15 @@ def test_nuclear_shock_tube_on_1_and_2_ranks(tmp_path):
     for one, two in zip(runs[1], runs[2]):
         for name in EVOLVED + ("temp", "press"):
             assert np.array_equal(one.fields[name], two.fields[name]), name
+    scalars = {ranks: (tmp_path / f"n{ranks}" / "scalars.csv").read_text() for ranks in (1, 2)}
+    assert scalars[1] == scalars[2]  # every row bitwise the same on 1 and 2 ranks
+    series = read_scalars(tmp_path / "n2" / "scalars.csv")
+    assert series["step"] == list(range(len(series["step"]))) and series["time"][-1] == runs[2][-1].time
+    assert series["time"][1] == series["dt"][1] and series["dt"][0] == 0.0
+    volume = (runs[2][0].x[1] - runs[2][0].x[0])  # 1-D: the cell length
+    assert series["total_mass"][0] == pytest.approx(runs[2][0].fields["dens"].sum() * volume, rel=1e-15)
+    assert max(abs(m / series["total_mass"][0] - 1.0) for m in series["total_mass"]) < 1e-13
+    assert series["central_density"][0] == 1e13 and abs(series["central_temp"][0] - 8.0) < 0.05
     first, last = runs[2][0], runs[2][-1]
     for name in ("dens", "etot", "dens_ye"):
         assert abs(last.fields[name].sum() / first.fields[name].sum() - 1.0) < 1e-13, name

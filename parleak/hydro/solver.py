@@ -10,10 +10,13 @@ source hook for the leakage is rhs[state.index["dens_ye"]] (g/cm^3/s) and
 rhs[state.index["etot"]] (erg/cm^3/s).
 """
 
+import math
+
 import numba
 import numpy as np
 from mpi4py import MPI
 
+from parleak.constants import ATOMIC_MASS_UNIT
 from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
 from parleak.hydro.fluxes import (C_DENS, C_ETOT, N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS, P_RHO, P_VX, P_YE,
                                   add_flux_divergence)
@@ -175,6 +178,30 @@ class Hydro:
         state["press"][...] = self.prim[P_PRESS]
         state["eps"][...] = self.eps
         state["ye"][...] = self.prim[P_YE]
+
+    def scalars(self, state):
+        """Grid totals for the scalar time series (collective): total_mass
+        (g), total_energy (erg, kinetic + internal: the sum of etot V),
+        total_leptons (the sum of rho Ye V / m_u), max_density (g/cm^3), and
+        central_density, central_ye (and central_temp, MeV, with a
+        temperature) at the cell of largest density (the lowest rank's
+        first such cell on ties)."""
+        grid, comm = self.grid, self.grid.comm
+        volume = math.prod(grid.dx[: grid.dim])
+        dens = state.interior("dens")
+        values = {"total_mass": grid.sum(dens) * volume,
+                  "total_energy": grid.sum(state.interior("etot")) * volume,
+                  "total_leptons": grid.sum(state.interior("dens_ye")) * volume / ATOMIC_MASS_UNIT}
+        cell = np.unravel_index(int(np.argmax(dens)), dens.shape)
+        largest, owner = comm.allreduce((float(dens[cell]), comm.Get_rank()), op=MPI.MAXLOC)
+        centre = [float(state.interior("dens_ye")[cell] / dens[cell])]
+        if self.eos.has_temperature:
+            centre.append(float(state.interior("temp")[cell]))
+        centre = comm.bcast(centre, root=owner)
+        values.update({"max_density": largest, "central_density": largest, "central_ye": centre[0]})
+        if self.eos.has_temperature:
+            values["central_temp"] = centre[1]
+        return values
 
     def status(self):
         """A few words for the log line (collective: call on every rank).

@@ -1,0 +1,53 @@
+"""The scalar time series OUTPUT_DIR/scalars.csv: one row per step (or
+every output.scalars_every steps), written by rank 0 and flushed row by
+row, so a killed run keeps every row it wrote.
+
+Columns: time (s), step, dt (s), then what each physics object's
+`scalars(state)` returns (name -> number; collective), in physics order.
+Numbers are written with repr(), which round-trips float64 exactly."""
+
+import os
+
+
+class ScalarSeries:
+    """Rows of named numbers appended to a CSV file by rank 0 of comm."""
+
+    def __init__(self, path, comm):
+        self.path = path
+        self.comm = comm
+        self.columns = None
+        self._file = None
+
+    def write(self, row):
+        """Append one row (a dict); the first row fixes the columns."""
+        if self.comm.Get_rank() != 0:
+            return
+        if self.columns is None:
+            self.columns = list(row)
+            self._file = open(self.path, "w", encoding="utf-8")
+            self._file.write(",".join(self.columns) + "\n")
+        elif list(row) != self.columns:
+            raise ValueError(f"{self.path}: row columns {list(row)} differ from {self.columns}")
+        self._file.write(",".join(repr(float(row[name])) if not isinstance(row[name], int) else str(row[name])
+                                  for name in self.columns) + "\n")
+        self._file.flush()
+
+    def close(self):
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def read_scalars(path):
+    """{column: list of floats} of a scalars.csv file."""
+    with open(path, encoding="utf-8") as f:
+        names = f.readline().strip().split(",")
+        columns = {name: [] for name in names}
+        for line in f:
+            for name, text in zip(names, line.strip().split(",")):
+                columns[name].append(float(text))
+    return columns
+
+
+def scalars_path(output_dir):
+    return os.path.join(output_dir, "scalars.csv")
