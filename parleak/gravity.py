@@ -160,6 +160,16 @@ class MonopoleGravity(_GravitySource):
         _monopole_acceleration(self.r, self.offset[0], self.offset[1], self.offset[2], self.bins, self.mass_in,
                                self.mass_out, self.bin_width, self.g)
 
+    def scalars(self, state):
+        """{"gravitational_energy": W} (erg) for the scalar time series:
+        W = 1/2 sum over the grid's cells of rho Phi V with Phi the monopole
+        `potential` (for a uniform sphere -3/5 G M^2 / R as the bins shrink),
+        a grid total like the hydro's totals (an octant holds 1/8 of the
+        star's W). Collective."""
+        phi = self.potential(state)[self.grid.interior]
+        volume = math.prod(self.grid.dx[:self.grid.dim])
+        return {"gravitational_energy": 0.5 * volume * self.grid.sum(state.interior("dens") * phi)}
+
     def potential(self, state):
         """The gravitational potential (erg/g) on the local ghosted cells,
         from the enclosed mass of the current state: -G M / r outside the
