@@ -4,7 +4,9 @@ in the Shu-Osher form: stage s sets
     u = a_s * u_n + b_s * (u + dt * L(u))
 
 where L is the right-hand side summed over the registered physics, after
-the ghost zones of u are filled.
+the ghost zones of u are filled. Unrolled, the step is u_n + dt sum_s w_s L_s
+with L_s the right-hand side of stage s and w_s its weight
+(`stage_weights`: the Butcher b of the method).
 """
 
 import numba
@@ -16,6 +18,18 @@ SSP_METHODS = {
     "ssprk2": ((0.0, 1.0, 0.0), (0.5, 0.5, 1.0)),
     "ssprk3": ((0.0, 1.0, 0.0), (0.75, 0.25, 1.0), (1.0 / 3.0, 2.0 / 3.0, 0.5)),
 }
+
+
+def stage_weights(method):
+    """The weights w_s of the stages' right-hand sides L_s in the step,
+    u_(n+1) = u_n + dt sum_s w_s L_s (exact arithmetic), from the Shu-Osher
+    coefficients of SSP_METHODS[method]: with u^(s) = u_n + dt sum_k
+    W_(s,k) L_k, stage s (a_s + b_s = 1) gives W_s = b_s (W_(s-1) + e_(s-1)).
+    ssprk1: (1,); ssprk2: (1/2, 1/2); ssprk3: (1/6, 1/6, 2/3)."""
+    weights = []
+    for a, b, _ in SSP_METHODS[method]:
+        weights = [b * w for w in weights + [1.0]]
+    return tuple(weights)
 
 
 @numba.njit(cache=True)
@@ -34,10 +48,13 @@ class SSPRungeKutta:
     of which provides add_rhs(state, rhs, time) and max_dt(state) (the local
     step limit for a Courant number of 1). The physics are called in order,
     so a later one may use what an earlier one computed in the same stage
-    (e.g. the hydro primitives)."""
+    (e.g. the hydro primitives). After the stages of a step, a physics with
+    `end_step(dt, weights)` is called with the step dt [s] and the stage
+    weights (`stage_weights`), in the order of its add_rhs calls."""
 
     def __init__(self, method, state, physics):
         self.stages = SSP_METHODS[method]
+        self.weights = stage_weights(method)
         self.state = state
         self.physics = tuple(physics)
         self.u_n = np.empty_like(state.evolved)
@@ -58,3 +75,6 @@ class SSPRungeKutta:
             for physics in self.physics:
                 physics.add_rhs(state, self.rhs, time + c * dt)
             ssp_stage_update(u, u_n, rhs, a, b, dt)
+        for physics in self.physics:
+            if hasattr(physics, "end_step"):
+                physics.end_step(dt, self.weights)

@@ -1,6 +1,6 @@
 """The leakage.* configuration keys and the LeakageParams they describe."""
 
-from parleak.config import Key, positive
+from parleak.config import Key, at_least, positive
 from parleak.neutrino.fermi import FERMI_METHODS
 from parleak.neutrino.leakage import SCHEMES, LeakageParams
 
@@ -25,6 +25,12 @@ SCHEMA = {
                                     help="g/cm^3 above which the nucleon final-state blocking Y_np, Y_pn applies"),
     "leakage.brems_zeta": Key(float, default=0.5, valid=(lambda v: v >= 0.0, ">= 0"),
                               help="zeta of the bremsstrahlung rate (Burrows et al. 2006)"),
+    "leakage.tau_every": Key(int, default=1, valid=at_least(0),
+                             help="optical-depth updates of the evolved leakage: 0 at every Runge-Kutta stage, "
+                                  "N >= 1 at the start of every N-th step (steps 0, N, 2N, ...)"),
+    "leakage.dt_factor": Key(float, default=0.25, valid=positive(),
+                             help="source time-step limit: dt <= time.cfl * dt_factor * min over cells of "
+                                  "Ye / |dYe/dt| and (eps + eps_zero) / |deps/dt|"),
 }
 
 
