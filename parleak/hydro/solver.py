@@ -16,7 +16,7 @@ import numba
 import numpy as np
 from mpi4py import MPI
 
-from parleak.constants import ATOMIC_MASS_UNIT
+from parleak.constants import AVOGADRO_NUMBER
 from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
 from parleak.hydro.fluxes import (C_DENS, C_ETOT, N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS, P_RHO, P_VX, P_YE,
                                   add_flux_divergence)
@@ -182,7 +182,8 @@ class Hydro:
     def scalars(self, state):
         """Grid totals for the scalar time series (collective): total_mass
         (g), total_energy (erg, kinetic + internal: the sum of etot V),
-        total_leptons (the sum of rho Ye V / m_u), max_density (g/cm^3), and
+        total_leptons (N_A times the sum of rho Ye V: the baryon number
+        N_A rho of the leakage), max_density (g/cm^3), and
         central_density, central_ye (and central_temp, MeV, with a
         temperature) at the cell of largest density (the lowest rank's
         first such cell on ties)."""
@@ -191,7 +192,7 @@ class Hydro:
         dens = state.interior("dens")
         values = {"total_mass": grid.sum(dens) * volume,
                   "total_energy": grid.sum(state.interior("etot")) * volume,
-                  "total_leptons": grid.sum(state.interior("dens_ye")) * volume / ATOMIC_MASS_UNIT}
+                  "total_leptons": grid.sum(state.interior("dens_ye")) * volume * AVOGADRO_NUMBER}
         cell = np.unravel_index(int(np.argmax(dens)), dens.shape)
         largest, owner = comm.allreduce((float(dens[cell]), comm.Get_rank()), op=MPI.MAXLOC)
         centre = [float(state.interior("dens_ye")[cell] / dens[cell])]

@@ -25,12 +25,19 @@ SCHEMA = {
                                     help="g/cm^3 above which the nucleon final-state blocking Y_np, Y_pn applies"),
     "leakage.brems_zeta": Key(float, default=0.5, valid=(lambda v: v >= 0.0, ">= 0"),
                               help="zeta of the bremsstrahlung rate (Burrows et al. 2006)"),
+    "leakage.evolve": Key(bool, default=False,
+                          help="leakage source terms in every Runge-Kutta stage (needs optical_depth.method)"),
     "leakage.tau_every": Key(int, default=1, valid=at_least(0),
                              help="optical-depth updates of the evolved leakage: 0 at every Runge-Kutta stage, "
                                   "N >= 1 at the start of every N-th step (steps 0, N, 2N, ...)"),
     "leakage.dt_factor": Key(float, default=0.25, valid=positive(),
                              help="source time-step limit: dt <= time.cfl * dt_factor * min over cells of "
                                   "Ye / |dYe/dt| and (eps + eps_zero) / |deps/dt|"),
+    "leakage.trapped_pressure": Key(bool, default=False,
+                                    help="add the trapped-neutrino pressure sources -f(rho) grad P_nu (seed 004)"),
+    "leakage.trapped_density": Key(float, default=1e12, valid=positive(),
+                                   help="rho_th of the threshold f(rho) = (tanh((rho - rho_th) / (rho_th / 10)) + 1) / 2, "
+                                        "g/cm^3"),
 }
 
 

@@ -13,6 +13,7 @@ from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
 from parleak.hydro.primitives import primitive_to_conserved
 from parleak.hydro.riemann import RIEMANN_SOLVERS
 from parleak.hydro.solver import CONSERVED, Hydro
+from parleak.neutrino.coupling import make_leakage_sources
 from parleak.neutrino.diagnostics import NeutrinoDiagnostics
 from parleak.neutrino.optical_depth import METHODS, OpticalDepth
 from parleak.neutrino.settings import SCHEMA as LEAKAGE_SCHEMA
@@ -116,7 +117,11 @@ def setup(config, grid):
         depth = OpticalDepth(grid, config["optical_depth.method"], config["optical_depth.tolerance"],
                              config["optical_depth.max_iterations"], config["optical_depth.density_threshold"],
                              leakage_params(config))
+        if config["leakage.evolve"]:
+            extra.append(make_leakage_sources(config, grid, hydro, depth))
         extra.append(NeutrinoDiagnostics(grid, hydro.eos, depth))
+    elif config["leakage.evolve"]:
+        raise ConfigError("leakage.evolve = true needs optical depths: set optical_depth.method to 'rays' or 'local'")
     kind = config["gravity.kind"]
     if kind == "none":
         return [hydro] + extra

@@ -1,0 +1,284 @@
+"""Leakage coupled into the hydro evolution: the source terms in the
+right-hand side of every Runge-Kutta stage, the optical-depth cadence, the
+source time-step limit and the stage-weighted luminosities (issue 5,
+Coupling; seed 004).
+
+Source terms, added to the owned cells of the right-hand side in every
+stage from that stage's primitives (rho, Ye from the Hydro, the
+temperature that the Hydro's EOS call left in the state field `temp`):
+
+    d(etot)/dt    += -energy_loss_rate    [erg cm^-3 s^-1]
+    d(dens_ye)/dt += rho dYe/dt           [g cm^-3 s^-1]
+
+with energy_loss_rate = sum_s Q_eff(s) >= 0 (the energy leaving the matter)
+and dYe/dt = (R_eff(anti-nu_e) - R_eff(nu_e)) / (N_A rho) (negative while
+the matter deleptonises) of `parleak.neutrino.leakage.leakage_sources`.
+
+Optical depths (`tau_every`): 0 recomputes them in every stage (skipped
+when rho, T, Ye of every cell are unchanged since the last computation, as
+in the first stage right after `max_dt`); N >= 1 at the start of steps
+0, N, 2N, ... (in `max_dt`, or in the first stage when `max_dt` was not
+called). Each update iterates (kappa, tau) to consistency with
+`OpticalDepth.converged`, warm-started from the previous tau; between
+updates the sources use the last tau.
+
+Luminosities: every stage sums over the owned cells of all ranks (exactly:
+fixed-point words, one Allreduce) the volume integrals of R_eff(s), Q_eff(s),
+energy_loss_rate and rho dYe/dt. `end_step(dt, weights)` (called by the
+integrator) forms the step's values as sum_stage w_stage x stage value,
+with the weights the integrator applied, so dt x `energy_loss` is the
+energy the sources removed from the grid in the step (to round-off). In
+1-D (2-D) the volume of a cell is dx (dx dy): the integrals are per unit
+area (length). They are integrals over the grid: a domain that is one
+half, quarter or octant of the star gives that fraction of its luminosity.
+
+Trapped-neutrino pressure (optional, `trapped_density` rho_th): with P_nu
+of `parleak.neutrino.trapped` at the stage's T and nu_e degeneracy eta_nu
+(the leakage's, blended with tau) and f(rho) its threshold factor, seed 004
+(O'Connor & Ott 2010 eq. 37) adds
+
+    d(mom_a)/dt += -f(rho) dP_nu/dx_a       [g cm^-2 s^-2]
+    d(etot)/dt  += -f(rho) v . grad P_nu    [erg cm^-3 s^-1]
+
+with centred differences of P_nu (its ghost cells by a halo exchange and
+the boundary rules). The neutrino energy 3 P_nu itself is not evolved: the
+energy term is the work of the neutrino pressure force on the matter.
+"""
+
+import math
+
+import numpy as np
+from mpi4py import MPI
+
+from parleak.constants import AVOGADRO_NUMBER, MEV
+from parleak.exactsum import binned_words, words_to_float
+from parleak.neutrino.leakage import EOS_QUANTITIES, RESULT_DIMS, SPECIES, LeakageResult, leakage_sources
+from parleak.neutrino.trapped import neutrino_pressure, threshold_factor
+
+# Rows of the per-stage integrals: number (3 species), energy (3 species),
+# total energy loss, lepton source rho dYe/dt.
+NUMBER, ENERGY, LOSS, LEPTON = slice(0, 3), slice(3, 6), 6, 7
+N_INTEGRALS = 8
+
+
+class LeakageSources:
+    """The leakage as a physics object of the integrator (module docstring).
+
+    grid: the Grid; hydro: the Hydro (it must precede this object in the
+    physics list: its add_rhs and max_dt compute the primitives this object
+    reads) with a nuclear EOS (`eos.lookup`); depth: an OpticalDepth;
+    params: the LeakageParams of the sources (normally depth.params);
+    tau_every: 0 (every stage) or N >= 1 (every N steps); dt_factor > 0
+    (see max_dt); trapped_density: rho_th [g cm^-3] of the trapped-neutrino
+    pressure source, None for none.
+
+    After each step: `luminosity` (3,) erg/s and `number_luminosity` (3,)
+    1/s per species (nu_e, anti-nu_e, nu_x), `mean_energy` (3,) MeV (their
+    ratio, 0 without emission), `energy_loss` erg/s (the total of the
+    energy sources; equals the sum of `luminosity` to round-off),
+    `lepton_loss` 1/s (net electron lepton number leaving the matter,
+    -N_A sum rho dYe/dt V, > 0 while deleptonising), and the cumulative
+    `radiated_energy` erg and `radiated_leptons` (a number; N_A times the
+    decrease of sum rho Ye V it caused). `tau` (3, 2, nz, ny, nx): the
+    optical depths in use; `tau_updates`: how many times they were computed;
+    `steps`: steps completed.
+    """
+
+    fields = ()  # the dump fields of the optical depths come from NeutrinoDiagnostics
+
+    def __init__(self, grid, hydro, depth, params, tau_every=1, dt_factor=0.25, trapped_density=None):
+        if not hasattr(hydro.eos, "lookup"):
+            raise ValueError("leakage sources need a nuclear EOS (eos.kind = 'table' or 'builtin')")
+        if tau_every < 0 or not dt_factor > 0.0:
+            raise ValueError(f"leakage sources: tau_every = {tau_every!r} (>= 0), dt_factor = {dt_factor!r} (> 0)")
+        self.grid = grid
+        self.hydro = hydro
+        self.depth = depth
+        self.params = params
+        self.tau_every = int(tau_every)
+        self.dt_factor = float(dt_factor)
+        self.cell_volume = math.prod(grid.dx[: grid.dim])
+        shape = tuple(s.stop - s.start for s in grid.interior)
+        cells = math.prod(shape)
+        self._inputs = np.empty((3,) + shape)  # rho, temp, ye of this evaluation
+        self._tau_inputs = np.full((3,) + shape, np.nan)  # ... of the last tau update
+        self._source_inputs = np.full((3,) + shape, np.nan)  # ... of the last source evaluation
+        self._source_tau = -1  # tau_updates at the last source evaluation
+        self.result = LeakageResult(**{name: np.empty(dims + shape) for name, dims in RESULT_DIMS.items()})
+        self.lepton_source = np.empty(shape)  # rho dYe/dt, g cm^-3 s^-1
+        self._integrands = np.empty((N_INTEGRALS, cells))
+        self._bins = np.repeat(np.arange(N_INTEGRALS, dtype=np.int64), cells)
+        self._stage_integrals = []
+        self._tau_step = -1
+        self.tau = None
+        self.tau_updates = 0
+        self.steps = 0
+        self.luminosity = np.zeros(3)
+        self.number_luminosity = np.zeros(3)
+        self.mean_energy = np.zeros(3)
+        self.energy_loss = 0.0
+        self.lepton_loss = 0.0
+        self.radiated_energy = 0.0
+        self.radiated_leptons = 0.0
+        self.trapped_density = trapped_density
+        if trapped_density is not None:
+            self._pressure = np.zeros((1,) + grid.local_shape)  # P_nu, erg/cm^3, ghosted
+            self._pressure_halo = grid.halo(self._pressure)
+
+    # -- evaluation -------------------------------------------------------
+    def _gather(self, state):
+        """rho [g/cm^3], temp [MeV], ye of the owned cells from the hydro's
+        latest primitives."""
+        interior = self.grid.interior
+        self._inputs[0] = self.hydro.primitive("rho")[interior]
+        self._inputs[1] = state["temp"][interior]
+        self._inputs[2] = self.hydro.primitive("ye")[interior]
+
+    def _tau_due(self, step_start):
+        """Whether the optical depths are recomputed now (collective)."""
+        if self.tau is None:
+            return True
+        if self.tau_every == 0:
+            changed = not np.array_equal(self._inputs, self._tau_inputs)
+            return self.grid.max(np.array([float(changed)])) > 0.0
+        return step_start and self.steps % self.tau_every == 0 and self._tau_step != self.steps
+
+    def _evaluate(self, state, step_start):
+        """Update tau when due, then the leakage sources of the owned cells
+        into self.result and self.lepton_source (skipped when neither the
+        inputs nor tau changed)."""
+        self._gather(state)
+        rho, temp, ye = self._inputs
+        quantities = None
+        if self._tau_due(step_start):
+            quantities = self.hydro.eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
+            self.tau = self.depth.converged(rho, temp, ye, quantities, tau_start=self.tau)
+            np.copyto(self._tau_inputs, self._inputs)
+            self._tau_step = self.steps
+            self.tau_updates += 1
+        if self._source_tau == self.tau_updates and np.array_equal(self._inputs, self._source_inputs):
+            return
+        if quantities is None:
+            quantities = self.hydro.eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
+        mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
+        leakage_sources(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, self.tau, xh=xh, abar=abar, zbar=zbar,
+                        params=self.params, out=self.result)
+        np.multiply(rho, self.result.dye_dt, out=self.lepton_source)
+        np.copyto(self._source_inputs, self._inputs)
+        self._source_tau = self.tau_updates
+
+    def _integrals(self):
+        """Volume integrals over all ranks (correctly rounded) of R_eff(s)
+        [1/s], Q_eff(s) [erg/s], energy_loss_rate [erg/s] and rho dYe/dt
+        [g/s] of the current sources, (N_INTEGRALS,)."""
+        rows = self._integrands
+        cells = rows.shape[1]
+        rows[NUMBER] = self.result.r_eff.reshape(3, cells)
+        rows[ENERGY] = self.result.q_eff.reshape(3, cells)
+        rows[LOSS] = self.result.energy_loss_rate.reshape(cells)
+        rows[LEPTON] = self.lepton_source.reshape(cells)
+        words = binned_words(rows, self._bins, N_INTEGRALS)
+        self.grid.comm.Allreduce(MPI.IN_PLACE, words, op=MPI.SUM)
+        return words_to_float(words) * self.cell_volume
+
+    # -- physics interface ------------------------------------------------
+    def add_rhs(self, state, rhs, time):
+        """Add the sources of this stage (module docstring) to the owned
+        cells of rhs (after the Hydro's add_rhs); collective."""
+        self._evaluate(state, step_start=not self._stage_integrals)
+        interior = self.grid.interior
+        rhs[state.index["etot"]][interior] -= self.result.energy_loss_rate
+        rhs[state.index["dens_ye"]][interior] += self.lepton_source
+        if self.trapped_density is not None:
+            self._add_trapped_pressure(state, rhs)
+        self._stage_integrals.append(self._integrals())
+
+    def _add_trapped_pressure(self, state, rhs):
+        """The trapped-neutrino pressure sources (module docstring)."""
+        grid, interior = self.grid, self.grid.interior
+        rho, temp, _ = self._inputs
+        self._pressure[0][interior] = neutrino_pressure(temp, self.result.eta_nu[0], self.params.fermi_method)
+        self._pressure_halo.exchange([(1.0, 1.0, 1.0)])
+        factor = threshold_factor(rho, self.trapped_density)
+        work = np.zeros_like(rho)
+        for a in range(grid.dim):
+            k = 2 - a  # the array axis of grid axis a
+            upper = tuple(slice(s.start + 1, s.stop + 1) if i == k else s for i, s in enumerate(interior))
+            lower = tuple(slice(s.start - 1, s.stop - 1) if i == k else s for i, s in enumerate(interior))
+            force = factor * (self._pressure[0][upper] - self._pressure[0][lower]) / (2.0 * grid.dx[a])
+            rhs[state.index[f"mom_{'xyz'[a]}"]][interior] -= force
+            work += self.hydro.primitive(f"vel_{'xyz'[a]}")[interior] * force
+        rhs[state.index["etot"]][interior] -= work
+
+    def max_dt(self, state):
+        """dt_factor x min over the owned cells of min(Ye / |dYe/dt|,
+        (eps + eps_zero) / |deps/dt|) [s], deps/dt = energy_loss_rate / rho,
+        at the current state (after the Hydro's max_dt, whose primitives it
+        reads; the sources are those the step's first stage then uses).
+        eps + eps_zero > 0 is the EOS's positive energy scale (parleak.eos;
+        for the built-in EOS eps itself, which includes the cold energy, so
+        the limit is looser than a thermal one in degenerate matter). The
+        integrator multiplies by time.cfl: a step changes Ye and eps by at
+        most about time.cfl x dt_factor of their values (0.1 with the
+        defaults 0.4 and 0.25)."""
+        self._evaluate(state, step_start=True)
+        rho, _, ye = self._inputs
+        energy = self.hydro.primitive("eps")[self.grid.interior] + self.hydro.eos.eps_zero
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ye_time = ye / np.abs(self.result.dye_dt)
+            energy_time = energy * rho / np.abs(self.result.energy_loss_rate)
+        shortest = min(np.nanmin(ye_time, initial=np.inf), np.nanmin(energy_time, initial=np.inf))
+        return self.dt_factor * shortest
+
+    def end_step(self, dt, weights):
+        """The step's stage-weighted luminosities and the cumulative
+        radiated energy and lepton number (class docstring); dt [s], weights:
+        of the stages' right-hand sides (parleak.integrator.stage_weights)."""
+        if len(weights) != len(self._stage_integrals):
+            raise RuntimeError(f"leakage sources: {len(self._stage_integrals)} stages evaluated, "
+                               f"{len(weights)} weights")
+        step = sum(w * integrals for w, integrals in zip(weights, self._stage_integrals))
+        self._stage_integrals = []
+        self.number_luminosity = step[NUMBER]
+        self.luminosity = step[ENERGY]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.mean_energy = np.where(step[NUMBER] > 0.0, step[ENERGY] / (MEV * step[NUMBER]), 0.0)
+        self.energy_loss = float(step[LOSS])
+        self.lepton_loss = -AVOGADRO_NUMBER * float(step[LEPTON])
+        self.radiated_energy += dt * self.energy_loss
+        self.radiated_leptons += dt * self.lepton_loss
+        self.steps += 1
+
+    def scalars(self, state):
+        """Columns of the scalar time series (grid totals, like the hydro's:
+        an octant run gives 1/8 of the star): per species s lum_<s> (erg/s),
+        number_lum_<s> (1/s) and mean_energy_<s> (MeV) of the last step,
+        transport_radius_<s> (cm, of the current optical depths; see
+        OpticalDepth.sphere_radius), and the cumulative radiated_energy
+        (erg) and radiated_leptons (the net number of electron-type leptons
+        carried away). Collective."""
+        values = {}
+        for i, species in enumerate(SPECIES):
+            values[f"lum_{species}"] = float(self.luminosity[i])
+            values[f"number_lum_{species}"] = float(self.number_luminosity[i])
+            values[f"mean_energy_{species}"] = float(self.mean_energy[i])
+        for i, species in enumerate(SPECIES):
+            radius = self.depth.sphere_radius(self.tau[i, 1]) if self.tau is not None else 0.0
+            values[f"transport_radius_{species}"] = radius
+        values["radiated_energy"] = self.radiated_energy
+        values["radiated_leptons"] = self.radiated_leptons
+        return values
+
+    def status(self):
+        """Luminosities and mean energies of the last step, for the log line."""
+        parts = "  ".join(f"{s} {lum:.3e}/{e:.2f}" for s, lum, e in zip(SPECIES, self.luminosity, self.mean_energy))
+        return f"L (erg/s)/<E> (MeV): {parts}  tau updates {self.tau_updates}"
+
+
+def make_leakage_sources(config, grid, hydro, depth):
+    """LeakageSources from the resolved leakage.* keys (tau_every,
+    dt_factor, trapped_pressure, trapped_density; the microphysics from
+    depth.params)."""
+    trapped = config["leakage.trapped_density"] if config["leakage.trapped_pressure"] else None
+    return LeakageSources(grid, hydro, depth, depth.params, config["leakage.tau_every"], config["leakage.dt_factor"],
+                          trapped)
