@@ -396,13 +396,17 @@ class TabulatedEOS:
     (inversion_low/high), never their temperature guesses. reset_counts()
     zeroes them. NaN inputs give NaN results and are not counted.
 
-    eps_zero = 1.1 max(0, -eps_min) with eps_min the table's smallest eps:
+    eps_zero = 0.1 |eps_min| - eps_min with eps_min the table's smallest eps:
     eps + eps_zero >= 0.1 |eps_min| > 0 on the whole table (and on any
     interpolated state), so gamma_e = 1 + press / (rho (eps + eps_zero)) is
-    finite and > 1; 0 when eps > 0 everywhere (then gamma_e is the usual
-    1 + press / (rho eps)). energy_shift would also do, but it can be far
-    larger than needed (gamma_e then squeezed towards 1) or barely larger
-    (eps + energy_shift near 0 at some state).
+    finite and > 1. Where eps > 0 everywhere (the built-in EOS, whose eps
+    holds about 7 MeV per baryon of rest-mass energy) eps_zero is negative:
+    it removes most of that constant, so that the energy the hydro
+    reconstructs, rho (eps + eps_zero), is not a small thermal part on top
+    of a large constant (a cold stellar surface would otherwise lose its
+    thermal energy to reconstruction errors). energy_shift would also keep
+    eps + eps_zero positive, but it can be far larger than needed (gamma_e
+    then squeezed towards 1) or barely larger.
     """
 
     has_temperature = True
@@ -417,7 +421,7 @@ class TabulatedEOS:
                        "temp": (float(10.0 ** self.logtemp[0]), float(10.0 ** self.logtemp[-1])),
                        "ye": (float(self.ye[0]), float(self.ye[-1]))}
         eps_min = 10.0 ** data["logenergy"].min() - self.energy_shift
-        self.eps_zero = 1.1 * max(0.0, -eps_min)
+        self.eps_zero = 0.1 * abs(eps_min) - eps_min
         self._axes = tuple(np.ascontiguousarray(a) for axis in (self.logrho, self.logtemp, self.ye)
                            for a in (axis, 1.0 / np.diff(axis)))
         self._inv_steps = np.array([(a.size - 1) / (a[-1] - a[0]) for a in (self.logrho, self.logtemp, self.ye)])

@@ -216,8 +216,9 @@ class LeakageSources:
         at the current state (after the Hydro's max_dt, whose primitives it
         reads; the sources are those the step's first stage then uses).
         eps + eps_zero > 0 is the EOS's positive energy scale (parleak.eos;
-        for the built-in EOS eps itself, which includes the cold energy, so
-        the limit is looser than a thermal one in degenerate matter). The
+        for a table eps less 0.9 of its smallest value, so most of a
+        rest-mass constant is left out; the cold energy of degenerate
+        matter stays in, so the limit is looser than a thermal one there). The
         integrator multiplies by time.cfl: a step changes Ye and eps by at
         most about time.cfl x dt_factor of their values (0.1 with the
         defaults 0.4 and 0.25)."""
