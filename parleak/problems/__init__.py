@@ -11,6 +11,7 @@
         keys the problem cannot run
 """
 
-from parleak.problems import advection, polytrope, sedov, sod, soundwave
+from parleak.problems import advection, pns, polytrope, sedov, sod, soundwave
 
-PROBLEMS = {"advection": advection, "sod": sod, "sedov": sedov, "soundwave": soundwave, "polytrope": polytrope}
+PROBLEMS = {"advection": advection, "sod": sod, "sedov": sedov, "soundwave": soundwave, "polytrope": polytrope,
+            "pns": pns}
