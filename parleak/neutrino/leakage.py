@@ -195,6 +195,15 @@ def store_species_leakage(s, n, weight, temp, t3, eta, f, rate, power, diffusion
     return leak_rate, leak_power
 
 
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def add_pair_emission(rate_e, rate_a, rate_x, power_e, power_a, power_x, rate, rate_nux, power, power_nux):
+    """The free rates after a pair process that emits `rate` nu_e and as
+    many anti-nu_e [cm^-3 s^-1] of `power` each [MeV cm^-3 s^-1], and
+    rate_nux heavy-lepton neutrinos of power_nux."""
+    return (rate_e + rate, rate_a + rate, rate_x + rate_nux, power_e + power, power_a + power,
+            power_x + power_nux)
+
+
 @numba.njit(cache=True, error_model="numpy")
 def leakage_kernel(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar, heavy_mode, tau, eta0, rho_blocking,
                    forward, method, diffusion_constant, scheme, ec_on, pc_on, pair_on, plasmon_on, brems_on, zeta,
@@ -232,28 +241,16 @@ def leakage_kernel(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar, heav
             if pair_on:
                 r, rx, mean = pair_annihilation(t, electrons[3], electrons[4], positrons[3], positrons[4], eta_nue,
                                                 eta_anue, boltzmann_nue, boltzmann_anue)
-                rate_e += r
-                rate_a += r
-                rate_x += rx
-                power_e += r * mean
-                power_a += r * mean
-                power_x += rx * mean
+                rate_e, rate_a, rate_x, power_e, power_a, power_x = add_pair_emission(
+                    rate_e, rate_a, rate_x, power_e, power_a, power_x, r, rx, r * mean, rx * mean)
         if plasmon_on:
             r, rx, mean = plasmon_decay(t, eta_e, eta_nue, eta_anue, boltzmann_nue, boltzmann_anue)
-            rate_e += r
-            rate_a += r
-            rate_x += rx
-            power_e += r * mean
-            power_a += r * mean
-            power_x += rx * mean
+            rate_e, rate_a, rate_x, power_e, power_a, power_x = add_pair_emission(
+                rate_e, rate_a, rate_x, power_e, power_a, power_x, r, rx, r * mean, rx * mean)
         if brems_on:
             r, q = bremsstrahlung(rho[n], t, xn[n], xp[n], zeta)
-            rate_e += r
-            rate_a += r
-            rate_x += NUX_WEIGHT * r
-            power_e += q
-            power_a += q
-            power_x += NUX_WEIGHT * q
+            rate_e, rate_a, rate_x, power_e, power_a, power_x = add_pair_emission(
+                rate_e, rate_a, rate_x, power_e, power_a, power_x, r, NUX_WEIGHT * r, q, NUX_WEIGHT * q)
         t3 = t * t * t
         leak_e, loss_e = store_species_leakage(0, n, 1.0, t, t3, eta_nue, nue, rate_e, power_e, diffusion_constant,
                                                scheme, tau, kappa_total, eta_nu, r_free, q_free, r_eff, q_eff,
