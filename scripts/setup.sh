@@ -18,27 +18,39 @@ VENV=.venv
 STAMP=$VENV/.parleak-stamp
 DEB_PACKAGES=(
     python3-petsc4py libpetsc-real-dev python3-mpi4py python3-h5py-mpi
-    python3-numba python3-scipy openmpi-bin libhdf5-openmpi-dev python3-venv python3-pip
+    python3-numba python3-scipy python3-matplotlib openmpi-bin libhdf5-openmpi-dev python3-venv python3-pip
 )
+# For the SLURM job-script tests (a single-node slurmctld/slurmd started by
+# the tests). Installed when possible; without them those tests skip.
+OPTIONAL_DEB_PACKAGES=(slurmctld slurmd slurm-client munge)
 
 say() { echo "setup: $*"; }
 die() { echo "setup: error: $*" >&2; exit 1; }
 
 # --- 1. Debian packages -----------------------------------------------------
+installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]; }
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
-    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+    installed "$pkg" || missing+=("$pkg")
 done
-
-if [[ ${#missing[@]} -eq 0 ]]; then
-    say "Debian packages: all ${#DEB_PACKAGES[@]} present"
-else
+optional_missing=()
+for pkg in "${OPTIONAL_DEB_PACKAGES[@]}"; do
+    installed "$pkg" || optional_missing+=("$pkg")
+done
+can_install() {
     if [[ "${PARLEAK_SETUP_AS_USER:-0}" != 1 && $(id -u) -eq 0 ]]; then
         SUDO=()
     elif [[ "${PARLEAK_SETUP_AS_USER:-0}" != 1 ]] && sudo -n true 2>/dev/null; then
         SUDO=(sudo)
     else
+        return 1
+    fi
+}
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    say "Debian packages: all ${#DEB_PACKAGES[@]} present"
+else
+    if ! can_install; then
         {
             echo "setup: missing Debian packages: ${missing[*]}"
             echo "setup: not root and no passwordless sudo; please run:"
@@ -53,6 +65,15 @@ else
     "${SUDO[@]}" apt-get update -qq
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [[ ${#optional_missing[@]} -gt 0 ]]; then
+    if can_install && { "${SUDO[@]}" apt-get update -qq &&
+            "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq --no-install-recommends "${optional_missing[@]}" >/dev/null; }; then
+        say "optional Debian packages: installed ${optional_missing[*]}"
+    else
+        say "optional Debian packages ${optional_missing[*]} not installed: the SLURM tests will skip"
+    fi
 fi
 
 # --- 2. virtual environment -------------------------------------------------
