@@ -22,6 +22,7 @@ import numba
 import numpy as np
 from mpi4py import MPI
 
+from parleak.budget import StageIntegrals
 from parleak.constants import GRAVITATIONAL_CONSTANT
 from parleak.exactsum import binned_words, cumulative_words, words_to_float
 from parleak.hydro.fluxes import C_DENS, C_ETOT, C_MOM_X, N_CONSERVED
@@ -64,6 +65,8 @@ class _GravitySource:
         self.hi = np.array([s.stop for s in grid.interior], dtype=np.int64)
         mesh = grid.local_mesh()  # (z, y, x), broadcastable
         self.position = [np.broadcast_to(mesh[2 - a], grid.local_shape) for a in range(3)]
+        self._power = StageIntegrals(grid, 1)
+        self.work = 0.0  # erg, cumulative energy the source rho v . g gave the matter
 
     def update(self, state):
         """Refresh self.g for the current state (nothing for a fixed field)."""
@@ -73,6 +76,22 @@ class _GravitySource:
         first = state.index["dens"]
         add_gravity_source(state.data[first:first + N_CONSERVED], rhs[first:first + N_CONSERVED], self.g,
                            self.lo, self.hi)
+        interior = self.grid.interior
+        power = self._power.rows[0].reshape(state.interior("dens").shape)
+        power[...] = 0.0
+        for a, name in enumerate(("mom_x", "mom_y", "mom_z")):
+            power += state.interior(name) * self.g[a][interior]
+        self._power.add_stage(None)
+
+    def end_step(self, dt, weights):
+        """Accumulate the step's stage-weighted work of the gravity source
+        (parleak.budget) into `work` [erg]; dt [s]."""
+        self.work += dt * float(self._power.combine(weights)[0])
+
+    def scalars(self, state):
+        """{"gravity_work": the cumulative energy (erg) the source
+        rho v . g has given the matter} for the scalar time series."""
+        return {"gravity_work": self.work}
 
     def max_dt(self, state):
         return np.inf
@@ -161,14 +180,14 @@ class MonopoleGravity(_GravitySource):
                                self.mass_out, self.bin_width, self.g)
 
     def scalars(self, state):
-        """{"gravitational_energy": W} (erg) for the scalar time series:
+        """gravity_work (see _GravitySource) and "gravitational_energy": W (erg):
         W = 1/2 sum over the grid's cells of rho Phi V with Phi the monopole
         `potential` (for a uniform sphere -3/5 G M^2 / R as the bins shrink),
         a grid total like the hydro's totals (an octant holds 1/8 of the
         star's W). Collective."""
         phi = self.potential(state)[self.grid.interior]
         volume = math.prod(self.grid.dx[:self.grid.dim])
-        return {"gravitational_energy": 0.5 * volume * self.grid.sum(state.interior("dens") * phi)}
+        return super().scalars(state) | {"gravitational_energy": 0.5 * volume * self.grid.sum(state.interior("dens") * phi)}
 
     def potential(self, state):
         """The gravitational potential (erg/g) on the local ghosted cells,

@@ -490,6 +490,25 @@ class TabulatedEOS:
         _lookup_kernel(rho, temp, ye, stacked, kinds, offsets, self._axes, self._inv_steps, self.counts, out)
         return tuple(row.reshape(shape) for row in out)
 
+    def beta_equilibrium_ye(self, rho, temp):
+        """Ye where munu = mu_e - muhat = 0 (neutrinoless beta equilibrium)
+        at (rho g/cm^3, temp MeV), by bisection on the table's Ye axis to
+        1e-14 (munu rises with Ye). Raises ValueError where munu has one
+        sign over the whole axis."""
+        ye_axis = self.ye
+        rho, temp = (np.array(a, dtype=float) for a in np.broadcast_arrays(rho, temp))
+        low, high = np.full(rho.shape, ye_axis[0]), np.full(rho.shape, ye_axis[-1])
+        bad = (self.lookup(rho, temp, low, "munu")[0] > 0.0) | (self.lookup(rho, temp, high, "munu")[0] < 0.0)
+        if np.any(bad):
+            first = np.argwhere(bad)[0]
+            raise ValueError(f"EOS table {self.path!r}: no beta equilibrium inside ye = [{ye_axis[0]}, {ye_axis[-1]}] "
+                             f"at rho = {rho[tuple(first)]:.4g} g/cm^3, temp = {temp[tuple(first)]:.4g} MeV")
+        while np.max(high - low) > 1e-14:
+            middle = 0.5 * (low + high)
+            above = self.lookup(rho, temp, middle, "munu")[0] > 0.0
+            high, low = np.where(above, middle, high), np.where(above, low, middle)
+        return 0.5 * (low + high)
+
     def state_from(self, quantity, rho, value, ye, *names, temp_guess=None):
         """(temp MeV, *names) at (rho g/cm^3, ye) where `quantity` ("eps"
         erg/g, "press" erg/cm^3, "entropy" k_B/baryon, or any lookup name)

@@ -17,8 +17,9 @@ import numpy as np
 from mpi4py import MPI
 
 from parleak.constants import AVOGADRO_NUMBER
+from parleak.budget import StageIntegrals
 from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
-from parleak.hydro.fluxes import (C_DENS, C_ETOT, N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS, P_RHO, P_VX, P_YE,
+from parleak.hydro.fluxes import (C_DENS, C_DENS_YE, C_ETOT, N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS, P_RHO, P_VX, P_YE,
                                   add_flux_divergence)
 from parleak.hydro.primitives import (apply_density_floor, apply_pressure_floor, count_below, count_pressure_floor,
                                       primitive_rows)
@@ -27,6 +28,7 @@ from parleak.parallel import CollectiveError
 from parleak.state import FieldSpec
 
 CONSERVED = ("dens", "mom_x", "mom_y", "mom_z", "etot", "dens_ye")
+BUDGET_ROWS = (C_DENS, C_ETOT, C_DENS_YE)  # the conserved fields whose boundary fluxes are accumulated
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -95,6 +97,8 @@ class Hydro:
         self.hi = np.array([s.stop for s in grid.interior], dtype=np.int64)
         self.inv_dx = np.array([1.0 / grid.dx[a] if a < grid.dim else 0.0 for a in range(3)])
         self.floors_applied = np.zeros(2, dtype=np.int64)  # density, pressure; summed over ranks
+        self._divergence = StageIntegrals(grid, len(BUDGET_ROWS))
+        self.outflow = np.zeros(len(BUDGET_ROWS))  # cumulative, through the domain boundary: g, erg, g (rho Ye)
 
     def _conserved(self, state):
         first = state.index["dens"]
@@ -161,6 +165,15 @@ class Hydro:
                                 self.lo, self.hi)
         if eps_zero:
             block[C_ETOT] -= eps_zero * (block[C_DENS] - mass_rhs_before)
+        self._divergence.add_stage([block[field][self.grid.interior] for field in BUDGET_ROWS])
+
+    def end_step(self, dt, weights):
+        """Accumulate what the step's fluxes carried out through the domain
+        boundary into `outflow` (mass g, energy erg, rho Ye g): the flux
+        divergence summed exactly over all cells telescopes to the boundary
+        fluxes, so minus its stage-weighted (`weights`) volume integral
+        times dt [s] is the outflow of the step (parleak.budget)."""
+        self.outflow -= dt * self._divergence.combine(weights)
 
     def max_dt(self, state):
         """The unsplit CFL limit for a Courant number of 1, s, from the
@@ -186,13 +199,17 @@ class Hydro:
         N_A rho of the leakage), max_density (g/cm^3), and
         central_density, central_ye (and central_temp, MeV, with a
         temperature) at the cell of largest density (the lowest rank's
-        first such cell on ties)."""
+        first such cell on ties), and the cumulative outflow through the
+        domain boundary (see end_step) outflow_mass (g), outflow_energy
+        (erg) and outflow_leptons (N_A times outflow of rho Ye)."""
         grid, comm = self.grid, self.grid.comm
         volume = math.prod(grid.dx[: grid.dim])
         dens = state.interior("dens")
         values = {"total_mass": grid.sum(dens) * volume,
                   "total_energy": grid.sum(state.interior("etot")) * volume,
-                  "total_leptons": grid.sum(state.interior("dens_ye")) * volume * AVOGADRO_NUMBER}
+                  "total_leptons": grid.sum(state.interior("dens_ye")) * volume * AVOGADRO_NUMBER,
+                  "outflow_mass": float(self.outflow[0]), "outflow_energy": float(self.outflow[1]),
+                  "outflow_leptons": float(self.outflow[2]) * AVOGADRO_NUMBER}
         cell = np.unravel_index(int(np.argmax(dens)), dens.shape)
         largest, owner = comm.allreduce((float(dens[cell]), comm.Get_rank()), op=MPI.MAXLOC)
         centre = [float(state.interior("dens_ye")[cell] / dens[cell])]

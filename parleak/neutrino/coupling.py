@@ -22,11 +22,11 @@ called). Each update iterates (kappa, tau) to consistency with
 `OpticalDepth.converged`, warm-started from the previous tau; between
 updates the sources use the last tau.
 
-Luminosities: every stage sums over the owned cells of all ranks (exactly:
-fixed-point words, one Allreduce) the volume integrals of R_eff(s), Q_eff(s),
-energy_loss_rate and rho dYe/dt. `end_step(dt, weights)` (called by the
-integrator) forms the step's values as sum_stage w_stage x stage value,
-with the weights the integrator applied, so dt x `energy_loss` is the
+Luminosities: every stage records the volume integrals over the owned
+cells of all ranks of R_eff(s), Q_eff(s), energy_loss_rate and rho dYe/dt
+(exactly, parleak.budget.StageIntegrals). `end_step(dt, weights)` (called
+by the integrator) forms the step's values as sum_stage w_stage x stage
+value, with the weights the integrator applied, so dt x `energy_loss` is the
 energy the sources removed from the grid in the step (to round-off). In
 1-D (2-D) the volume of a cell is dx (dx dy): the integrals are per unit
 area (length). They are integrals over the grid: a domain that is one
@@ -45,13 +45,10 @@ the boundary rules). The neutrino energy 3 P_nu itself is not evolved: the
 energy term is the work of the neutrino pressure force on the matter.
 """
 
-import math
-
 import numpy as np
-from mpi4py import MPI
 
+from parleak.budget import StageIntegrals
 from parleak.constants import AVOGADRO_NUMBER, MEV
-from parleak.exactsum import binned_words, words_to_float
 from parleak.neutrino.leakage import EOS_QUANTITIES, RESULT_DIMS, SPECIES, LeakageResult, leakage_sources
 from parleak.neutrino.trapped import neutrino_pressure, threshold_factor
 
@@ -97,18 +94,14 @@ class LeakageSources:
         self.params = params
         self.tau_every = int(tau_every)
         self.dt_factor = float(dt_factor)
-        self.cell_volume = math.prod(grid.dx[: grid.dim])
         shape = tuple(s.stop - s.start for s in grid.interior)
-        cells = math.prod(shape)
         self._inputs = np.empty((3,) + shape)  # rho, temp, ye of this evaluation
         self._tau_inputs = np.full((3,) + shape, np.nan)  # ... of the last tau update
         self._source_inputs = np.full((3,) + shape, np.nan)  # ... of the last source evaluation
         self._source_tau = -1  # tau_updates at the last source evaluation
         self.result = LeakageResult(**{name: np.empty(dims + shape) for name, dims in RESULT_DIMS.items()})
         self.lepton_source = np.empty(shape)  # rho dYe/dt, g cm^-3 s^-1
-        self._integrands = np.empty((N_INTEGRALS, cells))
-        self._bins = np.repeat(np.arange(N_INTEGRALS, dtype=np.int64), cells)
-        self._stage_integrals = []
+        self._stage_integrals = StageIntegrals(grid, N_INTEGRALS)
         self._tau_step = -1
         self.tau = None
         self.tau_updates = 0
@@ -167,31 +160,28 @@ class LeakageSources:
         np.copyto(self._source_inputs, self._inputs)
         self._source_tau = self.tau_updates
 
-    def _integrals(self):
-        """Volume integrals over all ranks (correctly rounded) of R_eff(s)
-        [1/s], Q_eff(s) [erg/s], energy_loss_rate [erg/s] and rho dYe/dt
-        [g/s] of the current sources, (N_INTEGRALS,)."""
-        rows = self._integrands
+    def _record_integrals(self):
+        """Record this stage's integrands: R_eff(s) [1/(cm^3 s)], Q_eff(s)
+        and energy_loss_rate [erg/(cm^3 s)], rho dYe/dt [g/(cm^3 s)]."""
+        rows = self._stage_integrals.rows
         cells = rows.shape[1]
         rows[NUMBER] = self.result.r_eff.reshape(3, cells)
         rows[ENERGY] = self.result.q_eff.reshape(3, cells)
         rows[LOSS] = self.result.energy_loss_rate.reshape(cells)
         rows[LEPTON] = self.lepton_source.reshape(cells)
-        words = binned_words(rows, self._bins, N_INTEGRALS)
-        self.grid.comm.Allreduce(MPI.IN_PLACE, words, op=MPI.SUM)
-        return words_to_float(words) * self.cell_volume
+        self._stage_integrals.add_stage(None)
 
     # -- physics interface ------------------------------------------------
     def add_rhs(self, state, rhs, time):
         """Add the sources of this stage (module docstring) to the owned
         cells of rhs (after the Hydro's add_rhs); collective."""
-        self._evaluate(state, step_start=not self._stage_integrals)
+        self._evaluate(state, step_start=len(self._stage_integrals) == 0)
         interior = self.grid.interior
         rhs[state.index["etot"]][interior] -= self.result.energy_loss_rate
         rhs[state.index["dens_ye"]][interior] += self.lepton_source
         if self.trapped_density is not None:
             self._add_trapped_pressure(state, rhs)
-        self._stage_integrals.append(self._integrals())
+        self._record_integrals()
 
     def _add_trapped_pressure(self, state, rhs):
         """The trapped-neutrino pressure sources (module docstring)."""
@@ -235,11 +225,7 @@ class LeakageSources:
         """The step's stage-weighted luminosities and the cumulative
         radiated energy and lepton number (class docstring); dt [s], weights:
         of the stages' right-hand sides (parleak.integrator.stage_weights)."""
-        if len(weights) != len(self._stage_integrals):
-            raise RuntimeError(f"leakage sources: {len(self._stage_integrals)} stages evaluated, "
-                               f"{len(weights)} weights")
-        step = sum(w * integrals for w, integrals in zip(weights, self._stage_integrals))
-        self._stage_integrals = []
+        step = self._stage_integrals.combine(weights)
         self.number_luminosity = step[NUMBER]
         self.luminosity = step[ENERGY]
         with np.errstate(divide="ignore", invalid="ignore"):

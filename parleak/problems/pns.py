@@ -7,16 +7,23 @@ Model (x = rho / rho_c, rho_c = pns.central_density):
 
     T(rho)  = T_c x^a                      T_c = pns.central_temperature (MeV),
                                            a = pns.temperature_exponent
+
+and, with pns.ye_profile = "beta" (the default), Ye(rho) of neutrinoless
+beta equilibrium at (rho, T(rho)): the EOS's munu = mu_e + mu_p - mu_n = 0,
+a star that has lost its trapped lepton excess. Leakage then starts from
+equilibrium (no electron-capture burst) and the luminosities are the
+star's thermal cooling. With pns.ye_profile = "power", a lepton-rich core
+out of beta equilibrium (it starts with a nu_e burst):
+
     Ye(rho) = Ye_s + (Ye_c - Ye_s) x^b     Ye_c = pns.central_ye, Ye_s =
                                            pns.surface_ye, b = pns.ye_exponent
 
-a lepton-rich, hot core and a deleptonised mantle. The defaults (rho_c =
-2.31e14 g/cm^3, T_c = 10 MeV, a = 0.2, Ye 0.3 -> 0.1, b = 0.5) give T =
-5.3 MeV and Ye = 0.14 at 1e13 g/cm^3 (r = 21.9 km), 3.4 MeV and 0.11 at
-1e12 (27.6 km), 2.1 MeV at 1e11 (31.8 km, where the neutrinospheres lie);
-the entropy rises from 1.4 k_B/baryon at the centre to about 8 at the
-surface. The Ye falling outward makes the mantle Ledoux-unstable, as in a
-real proto-neutron star: in 3-D it starts to convect after about 1 ms.
+The defaults (rho_c = 2.31e14 g/cm^3, T_c = 21.2 MeV, a = 0.3, beta
+equilibrium) on the built-in EOS give, at rho = 2.31e14 / 1e13 / 1e12 /
+1e11 / 1e9 g/cm^3: T = 21.2 / 8.3 / 4.1 / 2.1 / 0.52 MeV, Ye = 0.037 /
+0.036 / 0.041 / 0.052 / 0.13 (low: the built-in EOS has no nuclear
+symmetry energy) and entropy 1.9 / 3.4 / 4.7 / 6.0 / 8.8 k_B per baryon;
+1e13, 1e12 and 1e11 g/cm^3 lie at r = 22.5, 29.8 and 35.1 km.
 
 The star is barotropic, P(rho) = P_EOS(rho, T(rho), Ye(rho)), and obeys
 
@@ -27,17 +34,17 @@ r^2 / 3, m = 4 pi rho_c r^3 / 3) by the 8th-order Dormand-Prince method
 (relative tolerance 1e-10, steps of at most 100 m) with rho(P) linear in
 (log P, log rho) between BAROTROPE_SAMPLES EOS lookups, up to the surface R
 where rho falls to pns.surface_density. With the built-in EOS the defaults
-give M = 1.398 M_sun, R = 37.4 km and a sound crossing time integral_0^R
-dr / c_s = 1.09 ms. Its free nucleons are soft below its stiff onset at
-2e14 g/cm^3, so the mass is set by the mantle: a hotter star (T_c = 20 to
-30 MeV) has 1.7 to 2.5 M_sun, and rho_c = 3e14 g/cm^3 gives 2.1 to
-2.5 M_sun; M(rho_c) has its minimum (1.30 M_sun for the default profiles)
-near 1.9e14 g/cm^3.
+give M = 1.401 M_sun, R = 40.6 km and a sound crossing time integral_0^R
+dr / c_s = 1.21 ms. Its free nucleons are soft below its stiff onset at
+2e14 g/cm^3, so the mass is set by the thermal pressure of the mantle:
+with a = 0.3, T_c = 15 / 20 / 25 MeV give 1.05 / 1.33 / 1.67 M_sun; with
+T_c = 10 MeV and a = 0.2, 0.87 M_sun (beta equilibrium) or 1.40 M_sun
+(the lepton-rich "power" Ye profile: Ye 0.3 -> 0.1, b = 0.5).
 
 Outside R the grid holds an atmosphere in hydrostatic equilibrium in the
 field of the star's mass M: rho = rho_a (R / r)^3, P = rho G M / (4 r),
 with rho_a = 4 R P_s / (G M) so that the pressure is continuous at R (P_s
-the star's surface pressure; rho_a = 7.6e7 g/cm^3 and T = 1.6 MeV for the
+the star's surface pressure; rho_a = 5.3e7 g/cm^3 and T = 1.4 MeV for the
 defaults), Ye = Ye(surface) and T from the EOS: hot (c_s^2 of order
 G M / r), so it does not limit the step. The cells get the profile at
 their centres; the temperature follows from (rho, P, Ye) through the EOS
@@ -79,8 +86,9 @@ class Model:
     ye_exponent 1."""
 
     central_density: float = 2.31e14
-    central_temperature: float = 10.0
-    temperature_exponent: float = 0.2
+    central_temperature: float = 21.2
+    temperature_exponent: float = 0.3
+    ye_profile: str = "beta"
     central_ye: float = 0.3
     surface_ye: float = 0.1
     ye_exponent: float = 0.5
@@ -94,15 +102,18 @@ class Model:
         """T (MeV) at rho (g/cm^3): T_c (rho / rho_c)^a."""
         return self.central_temperature * (np.asarray(rho) / self.central_density) ** self.temperature_exponent
 
-    def ye(self, rho):
-        """Ye at rho (g/cm^3): Ye_s + (Ye_c - Ye_s) (rho / rho_c)^b."""
+    def ye(self, eos, rho):
+        """Ye at rho (g/cm^3): beta equilibrium of `eos` at (rho, T(rho)),
+        or Ye_s + (Ye_c - Ye_s) (rho / rho_c)^b (module docstring)."""
+        if self.ye_profile == "beta":
+            return eos.beta_equilibrium_ye(rho, self.temperature(rho))
         x = np.asarray(rho) / self.central_density
         return self.surface_ye + (self.central_ye - self.surface_ye) * x ** self.ye_exponent
 
     def pressure(self, eos, rho):
         """P (erg/cm^3) of the barotrope at rho (g/cm^3): the EOS at (rho,
         T(rho), Ye(rho))."""
-        return eos.lookup(rho, self.temperature(rho), self.ye(rho), "press")[0]
+        return eos.lookup(rho, self.temperature(rho), self.ye(eos, rho), "press")[0]
 
 
 _fraction = (lambda v: 0.0 < v < 1.0, "in (0, 1)")
@@ -111,6 +122,8 @@ SCHEMA = {
     "pns.central_density": Key(float, default=Model.central_density, valid=positive(), help="rho_c, g/cm^3"),
     "pns.central_temperature": Key(float, default=Model.central_temperature, valid=positive(), help="T_c, MeV"),
     "pns.temperature_exponent": Key(float, default=Model.temperature_exponent, valid=positive(), help="a of T = T_c (rho/rho_c)^a"),
+    "pns.ye_profile": Key(str, default=Model.ye_profile, choices=("beta", "power"),
+                          help="Ye(rho): neutrinoless beta equilibrium at T(rho), or the power law of pns.*_ye"),
     "pns.central_ye": Key(float, default=Model.central_ye, valid=_fraction, help="Ye_c, Ye at the centre"),
     "pns.surface_ye": Key(float, default=Model.surface_ye, valid=_fraction, help="Ye_s, Ye as rho -> 0"),
     "pns.ye_exponent": Key(float, default=Model.ye_exponent, valid=positive(),
@@ -199,7 +212,7 @@ class Star:
         rho_atmosphere = self.atmosphere_density * (self.radius / outer) ** 3
         rho = np.where(outside, rho_atmosphere, rho)
         press = np.where(outside, rho_atmosphere * GRAVITATIONAL_CONSTANT * self.mass / (4.0 * outer), press)
-        ye = np.where(outside, self.model.ye(self.model.surface_density), self.model.ye(rho))
+        ye = self.model.ye(self.eos, np.where(outside, self.model.surface_density, rho))
         return rho, press, ye
 
     def crossing_time(self, samples=20000):
