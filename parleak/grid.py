@@ -14,7 +14,7 @@ from parleak import parallel
 from parleak.petsc import PETSc
 
 AXES = "xyz"
-BOUNDARY_KINDS = ("outflow", "reflecting", "periodic")
+BOUNDARY_KINDS = ("outflow", "diode", "reflecting", "periodic")
 FACES = tuple(f"{axis}_{side}" for axis in AXES for side in ("lower", "upper"))
 
 
@@ -228,6 +228,10 @@ def fill_boundary(array, axis, side, kind, ghost, sign):
     """Fill the `ghost` layers beyond one physical face of a [z, y, x] array.
 
     outflow: each ghost copies the nearest interior cell (zero gradient).
+    diode: as outflow, but the normal component of a vector (`sign` -1)
+    never points into the domain (clipped to 0): nothing flows in. The
+    ghosts' total energy is copied, so there the clipped kinetic energy
+    appears as internal energy.
     reflecting: ghost layer m beyond the face mirrors interior layer m, times
     `sign` (-1 for the normal component of a vector).
     """
@@ -242,7 +246,10 @@ def fill_boundary(array, axis, side, kind, ghost, sign):
             ghost_index, mirror, nearest = ghost - 1 - m, ghost + m, ghost
         else:
             ghost_index, mirror, nearest = n - ghost + m, n - ghost - 1 - m, n - ghost - 1
-        if kind == "outflow":
+        if kind == "outflow" or (kind == "diode" and sign > 0.0):
             array[layer(ghost_index)] = array[layer(nearest)]
+        elif kind == "diode":
+            clip = np.maximum if side == "upper" else np.minimum
+            array[layer(ghost_index)] = clip(array[layer(nearest)], 0.0)
         else:
             array[layer(ghost_index)] = sign * array[layer(mirror)]

@@ -50,7 +50,9 @@ class SSPRungeKutta:
     so a later one may use what an earlier one computed in the same stage
     (e.g. the hydro primitives). After the stages of a step, a physics with
     `end_step(dt, weights)` is called with the step dt [s] and the stage
-    weights (`stage_weights`), in the order of its add_rhs calls."""
+    weights (`stage_weights`), in the order of its add_rhs calls; then a
+    physics with `after_step(state, time)` may change the state (an
+    operator-split update; time [s] is the end of the step)."""
 
     def __init__(self, method, state, physics):
         self.stages = SSP_METHODS[method]
@@ -78,3 +80,6 @@ class SSPRungeKutta:
         for physics in self.physics:
             if hasattr(physics, "end_step"):
                 physics.end_step(dt, self.weights)
+        for physics in self.physics:
+            if hasattr(physics, "after_step"):
+                physics.after_step(state, time + dt)

@@ -114,6 +114,7 @@ class LeakageSources:
         self.radiated_energy = 0.0
         self.radiated_leptons = 0.0
         self.trapped_density = trapped_density
+        self.active = True  # False: no sources, no step limit (before bounce: parleak.neutrino.collapse)
         if trapped_density is not None:
             self._pressure = np.zeros((1,) + grid.local_shape)  # P_nu, erg/cm^3, ghosted
             self._pressure_halo = grid.halo(self._pressure)
@@ -174,7 +175,10 @@ class LeakageSources:
     # -- physics interface ------------------------------------------------
     def add_rhs(self, state, rhs, time):
         """Add the sources of this stage (module docstring) to the owned
-        cells of rhs (after the Hydro's add_rhs); collective."""
+        cells of rhs (after the Hydro's add_rhs); collective. Nothing
+        while not `active`."""
+        if not self.active:
+            return
         self._evaluate(state, step_start=len(self._stage_integrals) == 0)
         interior = self.grid.interior
         rhs[state.index["etot"]][interior] -= self.result.energy_loss_rate
@@ -211,7 +215,9 @@ class LeakageSources:
         matter stays in, so the limit is looser than a thermal one there). The
         integrator multiplies by time.cfl: a step changes Ye and eps by at
         most about time.cfl x dt_factor of their values (0.1 with the
-        defaults 0.4 and 0.25)."""
+        defaults 0.4 and 0.25). Infinite while not `active`."""
+        if not self.active:
+            return np.inf
         self._evaluate(state, step_start=True)
         rho, _, ye = self._inputs
         energy = self.hydro.primitive("eps")[self.grid.interior] + self.hydro.eos.eps_zero
@@ -225,6 +231,11 @@ class LeakageSources:
         """The step's stage-weighted luminosities and the cumulative
         radiated energy and lepton number (class docstring); dt [s], weights:
         of the stages' right-hand sides (parleak.integrator.stage_weights)."""
+        if not self.active:
+            self.luminosity, self.number_luminosity, self.mean_energy = np.zeros(3), np.zeros(3), np.zeros(3)
+            self.energy_loss = self.lepton_loss = 0.0
+            self.steps += 1
+            return
         step = self._stage_integrals.combine(weights)
         self.number_luminosity = step[NUMBER]
         self.luminosity = step[ENERGY]
@@ -255,6 +266,29 @@ class LeakageSources:
         values["radiated_energy"] = self.radiated_energy
         values["radiated_leptons"] = self.radiated_leptons
         return values
+
+    def checkpoint_scalars(self):
+        """What a restart needs besides tau (parleak.io.checkpoint)."""
+        return {"steps": self.steps, "tau_updates": self.tau_updates, "tau_step": self._tau_step,
+                "luminosity": self.luminosity, "number_luminosity": self.number_luminosity,
+                "mean_energy": self.mean_energy, "energy_loss": self.energy_loss, "lepton_loss": self.lepton_loss,
+                "radiated_energy": self.radiated_energy, "radiated_leptons": self.radiated_leptons,
+                "has_tau": int(self.tau is not None)}
+
+    def checkpoint_fields(self):
+        """The optical depths in use, (6,) + owned shape (species x moment)."""
+        if self.tau is None:
+            return {}
+        return {"tau": self.tau.reshape((6,) + self.tau.shape[2:])}
+
+    def restore_checkpoint(self, scalars, fields):
+        self.steps, self.tau_updates = int(scalars["steps"]), int(scalars["tau_updates"])
+        self._tau_step = int(scalars["tau_step"])
+        for name in ("luminosity", "number_luminosity", "mean_energy"):
+            setattr(self, name, np.array(scalars[name], dtype=float))
+        for name in ("energy_loss", "lepton_loss", "radiated_energy", "radiated_leptons"):
+            setattr(self, name, float(scalars[name]))
+        self.tau = fields["tau"].reshape((3, 2) + fields["tau"].shape[1:]).copy() if int(scalars["has_tau"]) else None
 
     def status(self):
         """Luminosities and mean energies of the last step, for the log line."""

@@ -103,7 +103,7 @@ class LocalOpticalDepth:
             if kind == "periodic":
                 raise ValueError(f"optical depth: {face} is periodic; the optical depth needs outflow or "
                                  "reflecting faces")
-        if "outflow" not in grid.boundaries.values():
+        if all(kind == "reflecting" for kind in grid.boundaries.values()):
             raise ValueError("optical depth: every face is reflecting; no path reaches an outer boundary")
         dim = grid.dim
         halo_grid = grid if grid.ghost == 1 else Grid(
@@ -157,7 +157,7 @@ class LocalOpticalDepth:
         on any rank."""
         self._tau_halo.exchange(self._signs)
         for index, kind in self._faces:
-            self._tau[index] = 0.0 if kind == "outflow" else np.inf
+            self._tau[index] = np.inf if kind == "reflecting" else 0.0  # outflow or diode: open
         change = relax(self._tau, self._kappa, self._half_dx, self._lo, self._hi, self._active)
         self.last_change = self.grid.max(change)
         return self.last_change

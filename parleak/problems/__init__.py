@@ -11,7 +11,7 @@
         keys the problem cannot run
 """
 
-from parleak.problems import advection, pns, polytrope, sedov, sod, soundwave
+from parleak.problems import advection, collapse, pns, polytrope, sedov, sod, soundwave
 
 PROBLEMS = {"advection": advection, "sod": sod, "sedov": sedov, "soundwave": soundwave, "polytrope": polytrope,
-            "pns": pns}
+            "pns": pns, "collapse": collapse}

@@ -1,0 +1,131 @@
+"""Cost of one step of the `pns` problem (drivers/pns.toml), split into its
+parts, in zone-cycles per second per core.
+
+Builds the pns Simulation (on --cells^3, default the driver's 48^3) twice,
+with the leakage on (as the driver) and off (leakage.evolve = false,
+optical_depth.method = "none"), and times after --warmup steps:
+
+  step          one full step (SSP-RK2: two stages) with the leakage
+  step_hydro    one full step without it (hydro + monopole gravity)
+  hydro         Hydro.add_rhs: primitives, EOS inversion, fluxes (per stage)
+  eos           of which the EOS inversion from (rho, eps, Ye) (per stage)
+  gravity       MonopoleGravity.add_rhs (per stage)
+  optical_depth the (kappa, tau) iteration, OpticalDepth.converged from
+                the previous tau (once per step with leakage.tau_every = 1)
+  sources       the leakage sources on the owned cells (per stage)
+  dump          one HDF5 dump of all fields (not per step: a run writes
+                one every output.interval)
+
+each the median over --repeats of the slowest rank. Rank 0 prints a table
+(ms and zone-cycles/s/core = cells / (time x ranks)), the leakage's share
+of the step, (step - step_hydro) / step_hydro, and "RESULT {json}".
+
+    mpirun -n 2 .venv/bin/python benchmarks/pns_step.py [--cells 48] [--repeats 5]
+        [--method rays|local] [--tau-every 1]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+
+from mpi4py import MPI
+
+from parleak import parallel
+from parleak.io.dump import write_dump
+from parleak.neutrino.leakage import EOS_QUANTITIES
+from parleak.simulation import Simulation, load_config
+
+DRIVER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "drivers", "pns.toml")
+
+
+def slowest_median(comm, repeats, action):
+    """Median over repeats of the slowest rank's wall time of action(), s."""
+    times = []
+    for _ in range(repeats):
+        comm.Barrier()
+        start = time.perf_counter()
+        action()
+        times.append(comm.allreduce(time.perf_counter() - start, op=MPI.MAX))
+    return statistics.median(times)
+
+
+def build(args, comm, leakage):
+    overrides = [("grid.cells", [args.cells] * 3), ("grid.upper", [args.cells * 1e5] * 3),
+                 ("optical_depth.method", args.method if leakage else "none"), ("leakage.evolve", leakage),
+                 ("leakage.tau_every", args.tau_every)]
+    simulation = Simulation(load_config(DRIVER, overrides, comm.Get_size()), comm)
+    simulation.initialize()
+    for _ in range(args.warmup):
+        dt = simulation.integrator.stable_dt(0.4)
+        simulation.integrator.step(simulation.time, dt)
+        simulation.time += dt
+    return simulation
+
+
+def time_step(simulation, comm, repeats):
+    def step():
+        dt = simulation.integrator.stable_dt(0.4)
+        simulation.integrator.step(simulation.time, dt)
+        simulation.time += dt
+    return slowest_median(comm, repeats, step)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cells", type=int, default=48)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--method", default="rays", choices=("rays", "local"))
+    parser.add_argument("--tau-every", type=int, default=1)
+    args = parser.parse_args()
+    comm = parallel.WORLD
+    ranks = comm.Get_size()
+
+    with_leakage = build(args, comm, True)
+    hydro, gravity, leakage = with_leakage.physics[0], with_leakage.physics[1], with_leakage.physics[2]
+    state = with_leakage.state
+    rhs = with_leakage.integrator.rhs
+    results = {"step": time_step(with_leakage, comm, args.repeats)}
+    results["hydro"] = slowest_median(comm, args.repeats, lambda: hydro.add_rhs(state, rhs, 0.0))
+    prim = hydro.prim
+    eps, temp = hydro.eps.copy(), state["temp"].copy()
+    outputs = [prim[4].copy(), prim[6].copy(), prim[7].copy()]
+    results["eos"] = slowest_median(comm, args.repeats, lambda: hydro.eos.from_rho_eps(
+        prim[0], eps, prim[5], temp, *outputs))
+    results["gravity"] = slowest_median(comm, args.repeats, lambda: gravity.add_rhs(state, rhs, 0.0))
+    leakage._gather(state)
+    rho, temperature, ye = leakage._inputs
+    quantities = hydro.eos.lookup(rho, temperature, ye, *EOS_QUANTITIES)
+    results["optical_depth"] = slowest_median(comm, args.repeats, lambda: leakage.depth.converged(
+        rho, temperature, ye, quantities, tau_start=leakage.tau))
+
+    def sources():
+        leakage._source_tau = -1  # force the evaluation
+        leakage._evaluate(state, step_start=False)
+    results["sources"] = slowest_median(comm, args.repeats, sources)
+    with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as scratch:
+        directory = comm.bcast(scratch if comm.Get_rank() == 0 else None)
+        results["dump"] = slowest_median(comm, min(args.repeats, 3), lambda: write_dump(
+            directory, 0, state, 0.0, 0, "", None))
+        comm.Barrier()
+    results["step_hydro"] = time_step(build(args, comm, False), comm, args.repeats)
+
+    cells = args.cells ** 3
+    if comm.Get_rank() == 0:
+        print(f"pns step, {args.cells}^3 cells, {ranks} rank(s), optical depth {args.method} every "
+              f"{args.tau_every} step(s)")
+        print(f"{'part':<14} {'ms':>10} {'zone-cycles/s/core':>20}")
+        for name, seconds in results.items():
+            print(f"{name:<14} {seconds * 1e3:10.2f} {cells / (seconds * ranks):20.3e}")
+        share = results["step"] / results["step_hydro"] - 1.0
+        print(f"leakage adds {100.0 * share:.1f} % to the step without it (target: <= 30 %)")
+        print("RESULT " + json.dumps({"ranks": ranks, "cells": cells, "method": args.method,
+                                      "tau_every": args.tau_every, "leakage_share": share,
+                                      **{f"{k}_s": v for k, v in results.items()}}))
+
+
+if __name__ == "__main__":
+    main()
