@@ -1,23 +1,34 @@
-"""The `parleak` command: run, info.
+"""The `parleak` command: run, info, post.
 
     mpirun -n N parleak run CONFIG.toml [--set section.key=value ...] [--output DIR]
+                                 [--restart PATH|latest] [--walltime SECONDS|HH:MM:SS]
     parleak info
+    [mpirun -n N] parleak post OUTPUT_DIR [--out DIR] [--field NAME ...] [--axis z] [--dump N ...]
 
-Configuration errors exit with code 2 on every rank, with one message and no
-traceback. A run that stops on a failure every rank detects together (a bad
-hydro cell) writes a last dump and exits with code 3. Any other exception
-on any rank aborts the whole MPI job.
+Exit codes of `run` (the same on every rank):
+    0  finished (also: a restart whose checkpoint already reached the end)
+    2  bad configuration, bad input or bad restart file: one message, no
+       traceback
+    3  (EXIT_RUN_FAILED) a failure every rank detects together (a bad hydro
+       cell): a last dump is written
+    4  (EXIT_CHECKPOINTED) stopped early after writing a checkpoint: SIGTERM
+       or SIGUSR1 reached a rank, or --walltime was about to run out; run
+       again with --restart latest to continue
+Any other exception on any rank aborts the whole MPI job.
 """
 
 import argparse
 import os
 import platform
 import sys
+import time
 
 from parleak import __version__, parallel
 from parleak.config import ConfigError, parse_override
+from parleak.post import command as post_command
 
 EXIT_RUN_FAILED = 3
+EXIT_CHECKPOINTED = 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,14 +49,45 @@ def _parser():
                      help="override a config key (value read as TOML, e.g. --set time.t_end=0.5); repeatable")
     run.add_argument("--output", metavar="DIR", help="output directory (overrides output.dir)")
     run.add_argument("--overwrite", action="store_true",
-                     help="delete the dumps already in the output directory instead of refusing to run")
+                     help="delete the dumps and checkpoints already in the output directory instead of refusing "
+                          "to run")
+    run.add_argument("--restart", metavar="PATH|latest",
+                     help="continue from a checkpoint file, or from the newest one in the output directory")
+    run.add_argument("--walltime", metavar="SECONDS|HH:MM:SS", type=_walltime,
+                     help="wall-clock limit of this run: stop with a checkpoint (exit code 4) before it runs out")
     commands.add_parser("info", help="print versions and the process grid for this number of ranks")
+    post_command.add_arguments(commands.add_parser("post", help="plots, radial profiles and the XDMF time series of a run"))
     return parser
 
 
+def _walltime(text):
+    """--walltime: seconds, or [[HH:]MM:]SS -> seconds (> 0)."""
+    try:
+        seconds = 0.0
+        for part in text.split(":") if text.count(":") <= 2 else [""]:
+            seconds = 60.0 * seconds + float(part)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds or HH:MM:SS")
+    return seconds
+
+
+def _exit_if_failed(message, comm):
+    """If any rank has a message, the lowest such rank prints it and every
+    rank exits with code 2."""
+    failed_rank = parallel.first_rank_with(message is not None, comm)
+    if failed_rank >= 0:
+        if comm.Get_rank() == failed_rank:
+            sys.stderr.write(f"parleak: {message}\n")
+            sys.stderr.flush()
+        sys.exit(2)
+
+
 def _config_or_exit(args, comm):
-    """Validate on every rank; if any rank fails, the lowest failing rank
-    prints its message and every rank exits with code 2."""
+    """Validate on every rank (exit code 2 on every rank if any fails).
+    Returns the config and the checkpoint to restart from (None: a new run)."""
+    from parleak.io.checkpoint import existing_checkpoints
     from parleak.io.dump import existing_dumps
     from parleak.simulation import load_config
 
@@ -55,46 +97,76 @@ def _config_or_exit(args, comm):
         if args.output is not None:
             overrides.append(("output.dir", args.output))
         config = load_config(args.config, overrides, comm.Get_size())
-        existing = existing_dumps(config["output.dir"])
-        if existing and not args.overwrite:
+        existing = existing_dumps(config["output.dir"]) or [p for _, p in existing_checkpoints(config["output.dir"])]
+        if args.restart is not None and args.overwrite:
+            raise ConfigError("--overwrite deletes what --restart continues; pass one of them")
+        if existing and not args.overwrite and args.restart is None:
+            kind = "dumps" if os.path.basename(existing[0]).startswith("dump_") else "checkpoints"
             raise ConfigError(
-                f"output directory {config['output.dir']!r} already holds {len(existing)} dumps "
+                f"output directory {config['output.dir']!r} already holds {len(existing)} {kind} "
                 f"({os.path.basename(existing[0])} ...); choose another --output, move them away, "
-                "or pass --overwrite to delete them")
+                "pass --overwrite to delete them, or --restart latest to continue that run")
     except ConfigError as err:
-        message = str(err)
-    failed_rank = parallel.first_rank_with(message is not None, comm)
-    if failed_rank >= 0:
-        if comm.Get_rank() == failed_rank:
-            sys.stderr.write(f"parleak: config error: {message}\n")
-            sys.stderr.flush()
-        sys.exit(2)
-    return config
+        message = f"config error: {err}"
+    _exit_if_failed(message, comm)
+    return config, None if args.restart is None else _checkpoint_or_exit(args, config, comm)
+
+
+def _checkpoint_or_exit(args, config, comm):
+    """The checkpoint file that --restart names, checked (by rank 0) to be
+    a complete checkpoint of the same problem as `config`."""
+    from parleak.io.checkpoint import CheckpointError, inspect_checkpoint, latest_checkpoint
+    from parleak.simulation import check_restart_config
+
+    path, message = None, None
+    if comm.Get_rank() == 0:
+        try:
+            path = latest_checkpoint(config["output.dir"]) if args.restart == "latest" else args.restart
+            check_restart_config(config, inspect_checkpoint(path)["config"], path)
+        except CheckpointError as err:
+            message = f"restart error: {err}"
+        except ConfigError as err:
+            message = f"config error: {err}"
+    path, message = comm.bcast((path, message), root=0)
+    _exit_if_failed(message, comm)
+    return path
 
 
 def cmd_run(args):
+    from parleak.io.checkpoint import CheckpointError, remove_checkpoints
     from parleak.io.dump import remove_dumps
-    from parleak.simulation import Simulation
+    from parleak.simulation import Simulation, StopConditions
 
+    stop = StopConditions(args.walltime, started=time.monotonic())
+    stop.install()  # before anything slow, so that an early signal is not fatal
     comm = parallel.WORLD
-    config = _config_or_exit(args, comm)
-    if comm.Get_rank() == 0:
+    config, checkpoint = _config_or_exit(args, comm)
+    if comm.Get_rank() == 0 and checkpoint is None:
         remove_dumps(config["output.dir"])
+        remove_checkpoints(config["output.dir"])
+    message = None
     try:
         simulation = Simulation(config, comm)
+        if checkpoint is None:
+            simulation.initialize()
+        else:
+            simulation.restore(checkpoint)
     except ConfigError as err:  # raised on every rank together (e.g. an unreadable EOS table)
-        if comm.Get_rank() == 0:
-            sys.stderr.write(f"parleak: config error: {err}\n")
-            sys.stderr.flush()
-        sys.exit(2)
-    simulation.initialize()
+        message = f"config error: {err}"
+    except CheckpointError as err:  # raised on every rank together
+        message = f"restart error: {err}"
+    _exit_if_failed(message, comm)
     try:
-        simulation.run(config["output.dir"])
+        stopped = simulation.run(config["output.dir"], stop)
     except parallel.CollectiveError as err:
         if comm.Get_rank() == 0:
             sys.stderr.write(f"parleak: run stopped: {err}\n")
             sys.stderr.flush()
         sys.exit(EXIT_RUN_FAILED)
+    if stopped:
+        parallel.say(f"parleak: stopped early ({stopped}) after writing a checkpoint; continue with "
+                     "--restart latest", comm=comm)
+        sys.exit(EXIT_CHECKPOINTED)
 
 
 def cmd_info(args):
@@ -132,7 +204,7 @@ def cmd_info(args):
 def main(argv=None):
     parallel.install_abort_hook()
     args = _parser().parse_args(argv)
-    {"run": cmd_run, "info": cmd_info}[args.command](args)
+    {"run": cmd_run, "info": cmd_info, "post": post_command.post}[args.command](args)
 
 
 if __name__ == "__main__":

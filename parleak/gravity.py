@@ -88,6 +88,13 @@ class _GravitySource:
         (parleak.budget) into `work` [erg]; dt [s]."""
         self.work += dt * float(self._power.combine(weights)[0])
 
+    def checkpoint_scalars(self):
+        """The cumulative work, for a restart (parleak.io.checkpoint)."""
+        return {"work": self.work}
+
+    def restore_checkpoint(self, scalars, fields):
+        self.work = float(scalars["work"])
+
     def scalars(self, state):
         """{"gravity_work": the cumulative energy (erg) the source
         rho v . g has given the matter} for the scalar time series."""

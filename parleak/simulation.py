@@ -1,16 +1,24 @@
 """A simulation: the validated configuration, the grid, the fields, the
-physics, the integrator and the output schedule, and the time loop."""
+physics, the integrator and the output schedule, and the time loop, with
+checkpoints, restarts and early stops (signals, wall-clock limit)."""
 
 import math
 import os
+import signal
 import time as wallclock
+from collections import deque
+
+import numpy as np
 
 from parleak import parallel
+from parleak.budget import EnergyBudget
 from parleak.parallel import CollectiveError
-from parleak.config import REQUIRED, ConfigError, Config, Key, at_least, flatten, in_range, load_toml, positive, validate
+from parleak.config import (REQUIRED, ConfigError, Config, Key, at_least, flatten, in_range, load_toml, positive,
+                            tomllib, validate)
 from parleak.grid import AXES, BOUNDARY_KINDS, FACES, Grid, choose_process_grid
 from parleak.integrator import SSP_METHODS, SSPRungeKutta
-from parleak.io.dump import write_dump
+from parleak.io.checkpoint import prune_checkpoints, read_checkpoint, remove_checkpoints, write_checkpoint
+from parleak.io.dump import remove_dumps, write_dump
 from parleak.io.scalars import ScalarSeries, scalars_path
 from parleak.problems import PROBLEMS
 from parleak.state import State
@@ -59,6 +67,13 @@ def schema(problem, n_ranks):
         "output.log_every": Key(int, default=10, valid=at_least(1), help="steps between log lines"),
         "output.scalars_every": Key(int, default=1, valid=at_least(0),
                                     help="steps between rows of OUTPUT_DIR/scalars.csv (0: no scalars.csv)"),
+        "output.checkpoint_every": Key(int, default=1000, valid=at_least(0),
+                                       help="steps between checkpoints (0: none by step count)"),
+        "output.checkpoint_interval": Key(float, default=0.0, valid=at_least(0.0),
+                                          help="simulated time between checkpoints, s (0: none by time)"),
+        "output.checkpoint_keep": Key(int, default=3, valid=at_least(1),
+                                      help="how many of the newest checkpoints to keep (older ones are deleted; "
+                                           "dumps never)"),
     })
     return keys
 
@@ -89,6 +104,28 @@ def _check_consistency(values, raw, problem, n_ranks, where):
         if p > 1 and n // p < values["grid.ghost"]:
             raise ConfigError(f"grid.procs = {procs}{where}: {n} cells along {AXES[a]} over {p} ranks leaves "
                               f"fewer than grid.ghost = {values['grid.ghost']} cells on a rank")
+
+
+# Keys a restart may change (besides output.*): they do not change the solution.
+RESTART_SAFE_KEYS = ("time.t_end", "time.max_steps", "grid.procs")
+
+
+def check_restart_config(config, checkpoint_config, checkpoint):
+    """Raise ConfigError when the validated `config` differs from the
+    resolved TOML text `checkpoint_config` stored in the file `checkpoint`
+    in any key but RESTART_SAFE_KEYS and output.*."""
+    stored = flatten(tomllib.loads(checkpoint_config))
+    given_values = flatten(tomllib.loads(config.to_toml()))  # as stored: lists, not tuples
+    for name in list(given_values) + [name for name in stored if name not in given_values]:  # problem, grid first
+        if name in RESTART_SAFE_KEYS or name.startswith("output."):
+            continue
+        given, saved = (f"{name} = {values[name]!r}" if name in values else f"{name} not set"
+                        for values in (given_values, stored))
+        if given != saved:
+            raise ConfigError(
+                f"{given} (from the config file and --set) differs from {saved} in checkpoint {checkpoint!r}; "
+                f"a restart continues the checkpoint's run and may change only {', '.join(RESTART_SAFE_KEYS)} "
+                "and output.*")
 
 
 def load_config(path, overrides=(), n_ranks=1):
@@ -128,20 +165,77 @@ class Simulation:
         self.time = 0.0
         self.step = 0
         self.dumps_written = 0
+        self.outputs_done = 0  # output times passed (the first dump is the first)
+        self.last_dump_step = self.last_checkpoint_step = None
+        self.restarted = False
+        self.recent_step_s = deque([0.0], maxlen=10)  # wall-clock s of the last steps, for the --walltime margin
+        self.longest_io_s = 0.0  # wall-clock s of the slowest dump, checkpoint or restart read
+        self.energy_budget = EnergyBudget()
 
     def initialize(self):
         self.problem.initialize(self.config, self.state, self.physics)
         self.state.exchange()
 
+    def restart_parts(self):
+        """[(key, object)]: the objects with restart state
+        (parleak.io.checkpoint), physics keyed by position and class."""
+        parts = [(f"{i:02d}_{type(p).__name__}", p) for i, p in enumerate(self.physics)]
+        parts.append(("energy_budget", self.energy_budget))
+        return [(key, part) for key, part in parts if hasattr(part, "restore_checkpoint")]
+
+    def restore(self, path):
+        """Continue from the checkpoint at `path` instead of initialize():
+        fields, time, step, output counters and the restart state of the
+        parts. Collective; raises CheckpointError on every rank."""
+        start = wallclock.perf_counter()
+        info = read_checkpoint(path, self.state, self.restart_parts())
+        self.time, self.step = info["time"], info["step"]
+        self.dumps_written, self.outputs_done = info["dumps_written"], info["outputs_done"]
+        self.last_dump_step, self.last_checkpoint_step = info["last_dump_step"], self.step
+        interval = self.config["output.interval"]
+        if interval > 0 and interval != info["output_interval"]:  # a new dump cadence, counted from t = 0
+            self.outputs_done = math.floor(self.time / interval) + 1
+            if self.outputs_done * interval <= self.time:
+                self.outputs_done += 1
+        self.restarted = True
+        self.longest_io_s = wallclock.perf_counter() - start
+
+    def checkpoint(self, directory):
+        """Write a checkpoint of this step and delete all but the newest
+        output.checkpoint_keep (collective)."""
+        start = wallclock.perf_counter()
+        counters = {"dumps_written": self.dumps_written, "outputs_done": self.outputs_done,
+                    "last_dump_step": self.last_dump_step, "output_interval": self.config["output.interval"]}
+        path = write_checkpoint(directory, self.state, self.time, self.step, self.config.to_toml(), counters,
+                                self.restart_parts())
+        if self.grid.comm.Get_rank() == 0:
+            prune_checkpoints(directory, self.config["output.checkpoint_keep"])
+        self.grid.comm.Barrier()
+        self.last_checkpoint_step = self.step
+        self.longest_io_s = max(self.longest_io_s, wallclock.perf_counter() - start)
+        parallel.say(f"checkpoint {path}  t = {self.time:.6e} s  step {self.step}", comm=self.grid.comm)
+
+    def _next_output_time(self):
+        t_end, interval = self.config["time.t_end"], self.config["output.interval"]
+        return min(self.outputs_done * interval, t_end) if interval > 0 else t_end
+
+    def _next_checkpoint_time(self):
+        """The first multiple of output.checkpoint_interval after now, s."""
+        interval = self.config["output.checkpoint_interval"]
+        return (math.floor(self.time / interval) + 1) * interval if interval > 0 else math.inf
+
     def dump(self, directory, failure=None):
         """Write the next dump; `failure` (a message) marks the last dump of
         a run that stopped on an error."""
+        start = wallclock.perf_counter()
         for physics in self.physics:
             if hasattr(physics, "fill_diagnostics"):
                 physics.fill_diagnostics(self.state)
         path = write_dump(directory, self.dumps_written, self.state, self.time, self.step, self.config.to_toml(),
                           None if failure is None else {"failure": failure})
         self.dumps_written += 1
+        self.last_dump_step = self.step
+        self.longest_io_s = max(self.longest_io_s, wallclock.perf_counter() - start)
         parallel.say(f"dump {path}  t = {self.time:.6e} s  step {self.step}", comm=self.grid.comm)
 
     def write_scalars(self, series, dt):
@@ -150,31 +244,62 @@ class Simulation:
         for physics in self.physics:
             if hasattr(physics, "scalars"):
                 row.update(physics.scalars(self.state))
+        self.energy_budget.add_columns(row)
         series.write(row)
 
-    def run(self, output_dir):
-        """Evolve to time.t_end (or time.max_steps), writing dumps to
-        output_dir at t = 0, every output.interval and at the end."""
-        cfg = self.config
+    def _start(self, output_dir):
+        """Create output_dir; a new run writes its first dump and scalars
+        row, a restarted one removes the dumps and checkpoints written after
+        its checkpoint (they are written again) and continues scalars.csv.
+        Returns the ScalarSeries (None without one)."""
         comm = self.grid.comm
-        t_end, interval, log_every = cfg["time.t_end"], cfg["output.interval"], cfg["output.log_every"]
         if comm.Get_rank() == 0:
             os.makedirs(output_dir, exist_ok=True)
+            if self.restarted:
+                remove_dumps(output_dir, first_index=self.dumps_written)
+                remove_checkpoints(output_dir, after_step=self.step)
         comm.Barrier()
+        cfg = self.config
         parallel.say(f"parleak: problem {cfg['problem.name']!r}, {self.grid.describe()}, "
-                     f"{cfg['time.integrator']}, t_end = {t_end:g} s", comm=comm)
+                     f"{cfg['time.integrator']}, t_end = {cfg['time.t_end']:g} s", comm=comm)
+        path = scalars_path(output_dir)
+        if self.restarted:
+            return ScalarSeries(path, comm, after_step=self.step) if cfg["output.scalars_every"] else None
         self.dump(output_dir)
-        scalars_every = cfg["output.scalars_every"]
-        series = ScalarSeries(scalars_path(output_dir), comm) if scalars_every else None
+        self.outputs_done = 1
+        series = ScalarSeries(path, comm) if cfg["output.scalars_every"] else None
         if series:
             self.write_scalars(series, 0.0)
-        outputs_done = 1
-        next_output = min(interval, t_end) if interval > 0 else t_end
-        last_dump_step = self.step
+        return series
+
+    def run(self, output_dir, stop=None):
+        """Evolve to time.t_end (or time.max_steps), writing dumps to
+        output_dir at t = 0 (not after a restart), every output.interval and
+        at the end, and checkpoints every output.checkpoint_every steps, at
+        the first step boundary past every multiple of
+        output.checkpoint_interval, and at the end. stop (StopConditions):
+        checked at every step boundary; when it asks, write a checkpoint
+        and return its reason. Returns None when the run is complete."""
+        cfg = self.config
+        comm = self.grid.comm
+        t_end, max_steps, log_every = cfg["time.t_end"], cfg["time.max_steps"], cfg["output.log_every"]
+        if self.restarted and (self.time >= t_end or self.step >= max_steps):
+            parallel.say(f"nothing to do: the checkpoint is at t = {self.time:.6e} s, step {self.step}, which "
+                         f"reaches time.t_end = {t_end:g} s or time.max_steps = {max_steps}", comm=comm)
+            return None
+        series = self._start(output_dir)
+        every = cfg["output.checkpoint_every"]
+        next_output, next_checkpoint = self._next_output_time(), self._next_checkpoint_time()
         start = last_log = wallclock.perf_counter()
         steps_since_log = 0
         try:
-            while self.time < t_end and self.step < cfg["time.max_steps"]:
+            while self.time < t_end and self.step < max_steps:
+                reason = stop.reason(comm, 2.0 * (max(self.recent_step_s) + self.longest_io_s)) if stop else None
+                if reason:
+                    parallel.say(f"stopping at step {self.step}, t = {self.time:.6e} s: {reason}", comm=comm)
+                    self.checkpoint(output_dir)
+                    return reason
+                step_start = wallclock.perf_counter()
                 dt = self.integrator.stable_dt(cfg["time.cfl"])
                 lands = self.time + dt >= next_output * (1.0 - 1e-12)
                 if lands:
@@ -183,12 +308,12 @@ class Simulation:
                 self.time = next_output if lands else self.time + dt
                 self.step += 1
                 steps_since_log += 1
-                if series and (self.step % scalars_every == 0 or self.time >= t_end):
+                if series and (self.step % cfg["output.scalars_every"] == 0 or self.time >= t_end):
                     self.write_scalars(series, dt)
                 if self.step % log_every == 0 or self.time >= t_end:
                     now = wallclock.perf_counter()
                     per_step = (now - last_log) / steps_since_log
-                    remaining = min((t_end - self.time) / dt if dt > 0 else 0.0, cfg["time.max_steps"] - self.step)
+                    remaining = min((t_end - self.time) / dt if dt > 0 else 0.0, max_steps - self.step)
                     status = "".join(f"  {p.status()}" for p in self.physics if hasattr(p, "status"))
                     parallel.say(f"step {self.step:7d}  t = {self.time:.6e} s  dt = {dt:.3e} s  "
                                  f"wall/step = {per_step * 1e3:.3f} ms  eta = {remaining * per_step:.1f} s"
@@ -196,9 +321,12 @@ class Simulation:
                     last_log, steps_since_log = now, 0
                 if lands:
                     self.dump(output_dir)
-                    last_dump_step = self.step
-                    outputs_done += 1
-                    next_output = min(outputs_done * interval, t_end) if interval > 0 else t_end
+                    self.outputs_done += 1
+                    next_output = self._next_output_time()
+                self.recent_step_s.append(wallclock.perf_counter() - step_start)
+                if (every and self.step % every == 0) or self.time >= next_checkpoint:
+                    self.checkpoint(output_dir)
+                    next_checkpoint = self._next_checkpoint_time()
         except CollectiveError as err:
             parallel.say(f"stopping at step {self.step}, t = {self.time:.6e} s: {err}", comm=comm)
             self.dump(output_dir, failure=str(err))
@@ -206,7 +334,43 @@ class Simulation:
         finally:
             if series:
                 series.close()
-        if last_dump_step != self.step:
+        if self.last_dump_step != self.step:
             self.dump(output_dir)
+        if self.last_checkpoint_step != self.step:
+            self.checkpoint(output_dir)
         parallel.say(f"done: {self.step} steps to t = {self.time:.6e} s in "
                      f"{wallclock.perf_counter() - start:.2f} s wall", comm=comm)
+        return None
+
+
+class StopConditions:
+    """When a run stops early with a checkpoint: a SIGTERM or SIGUSR1 that
+    any rank received (once `install`ed), or the wall-clock limit
+    `walltime_s` after `started` (time.monotonic() of rank 0) coming
+    closer than the margin the run asks for."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
+
+    def __init__(self, walltime_s=None, started=None):
+        self.deadline = None if walltime_s is None else started + walltime_s
+        self.received = 0  # the last signal's number
+
+    def install(self):
+        for number in self.SIGNALS:
+            signal.signal(number, self._on_signal)
+
+    def _on_signal(self, number, frame):
+        self.received = number
+
+    def reason(self, comm, margin_s):
+        """Why to stop now, or None; the same on every rank (one Allreduce).
+        margin_s: the wall-clock seconds to leave before the limit."""
+        left_s = math.inf if self.deadline is None else self.deadline - wallclock.monotonic()
+        near_limit = comm.Get_rank() == 0 and left_s < margin_s
+        flags = np.array([self.received, int(near_limit)], dtype=np.int64)
+        comm.Allreduce(parallel.MPI.IN_PLACE, flags, op=parallel.MPI.MAX)
+        if flags[0]:
+            return f"received {signal.Signals(int(flags[0])).name}"
+        if flags[1]:  # the numbers of rank 0, which prints them
+            return f"the wall-clock limit is {left_s:.1f} s away, less than the margin of {margin_s:.1f} s"
+        return None

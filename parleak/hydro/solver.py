@@ -175,6 +175,13 @@ class Hydro:
         times dt [s] is the outflow of the step (parleak.budget)."""
         self.outflow -= dt * self._divergence.combine(weights)
 
+    def checkpoint_scalars(self):
+        """The cumulative outflow, for a restart (parleak.io.checkpoint)."""
+        return {"outflow": self.outflow.copy()}
+
+    def restore_checkpoint(self, scalars, fields):
+        self.outflow[...] = scalars["outflow"]
+
     def max_dt(self, state):
         """The unsplit CFL limit for a Courant number of 1, s, from the
         current state."""

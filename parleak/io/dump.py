@@ -13,6 +13,7 @@ interrupted run never leaves a truncated dump under the final name.
 
 import glob
 import os
+import re
 
 import h5py
 import numpy as np
@@ -30,13 +31,18 @@ def existing_dumps(directory):
     return sorted(glob.glob(os.path.join(glob.escape(directory), "dump_[0-9]*.h5*")))
 
 
-def remove_dumps(directory):
-    """Delete the dumps of an earlier run and their XDMF files (rank 0 only)."""
+def remove_dumps(directory, first_index=0):
+    """Delete the dumps numbered `first_index` and later (all by default:
+    those of an earlier run) and their XDMF files (rank 0 only); the time
+    series dumps.xmf then describes the dumps left, if any."""
     pattern = os.path.join(glob.escape(directory), "dump_[0-9]*")
     for path in existing_dumps(directory) + glob.glob(pattern + ".xmf") + glob.glob(pattern + ".xmf.tmp"):
-        os.remove(path)
+        if int(re.match(r"dump_(\d+)", os.path.basename(path)).group(1)) >= first_index:
+            os.remove(path)
     series = os.path.join(directory, "dumps.xmf")
-    if os.path.exists(series):
+    if existing_dumps(directory):
+        xdmf.write_series(directory)
+    elif os.path.exists(series):
         os.remove(series)
 
 
@@ -50,13 +56,35 @@ def _open_for_write(path, comm):
     return h5py.File(path, "w", driver="mpio", comm=comm)
 
 
+def write_owned(dataset, selection, block, comm):
+    """Write this rank's `block` into `selection` of a global dataset
+    (collectively when there are several ranks)."""
+    if comm.Get_size() > 1:
+        with dataset.collective:
+            dataset[selection] = block
+    else:
+        dataset[selection] = block
+
+
 def write_dump(directory, index, state, time, step, config_text, attributes=None):
     """Write the interior of every field of `state` to dump number `index`
     and its XDMF file, with extra file `attributes` (a dict) if given;
     collective over the grid's communicator. Returns the dump's path."""
+    path = dump_path(directory, index)
+    write_state_file(path, state, time, step, config_text, attributes)
+    if state.grid.comm.Get_rank() == 0:
+        xdmf.write_for_dump(path, state.grid, [spec.name for spec in state.specs], time)
+        xdmf.write_series(directory)
+    state.grid.comm.Barrier()
+    return path
+
+
+def write_state_file(path, state, time, step, config_text, attributes=None, add=None):
+    """Write the layout of the module docstring to `path` (as path.tmp,
+    renamed by rank 0 when complete); add(h5), if given, writes more into
+    the open file, on every rank. Collective over the grid's communicator."""
     grid = state.grid
     comm = grid.comm
-    path = dump_path(directory, index)
     partial = path + ".tmp"
     shape = tuple(reversed(grid.cells))
     owned = tuple(slice(s, e) for s, e in reversed(grid.owned))
@@ -80,15 +108,8 @@ def write_dump(directory, index, state, time, step, config_text, attributes=None
             dataset.attrs["units"] = spec.units
             if spec.description:
                 dataset.attrs["description"] = spec.description
-            block = np.ascontiguousarray(state.interior(spec.name))
-            if comm.Get_size() > 1:
-                with dataset.collective:
-                    dataset[owned] = block
-            else:
-                dataset[owned] = block
+            write_owned(dataset, owned, np.ascontiguousarray(state.interior(spec.name)), comm)
+        if add is not None:
+            add(h5)
     if comm.Get_rank() == 0:
         os.replace(partial, path)
-        xdmf.write_for_dump(path, grid, [spec.name for spec in state.specs], time)
-        xdmf.write_series(directory)
-    comm.Barrier()
-    return path

@@ -4,7 +4,8 @@ row, so a killed run keeps every row it wrote.
 
 Columns: time (s), step, dt (s), then what each physics object's
 `scalars(state)` returns (name -> number; collective), in physics order.
-Numbers are written with repr(), which round-trips float64 exactly."""
+Numbers are written with repr(), which round-trips float64 exactly. A
+restarted run continues the file after the checkpoint's step."""
 
 import os
 
@@ -12,11 +13,16 @@ import os
 class ScalarSeries:
     """Rows of named numbers appended to a CSV file by rank 0 of comm."""
 
-    def __init__(self, path, comm):
+    def __init__(self, path, comm, after_step=None):
+        """after_step: continue the file of a restarted run, dropping its
+        rows of later steps (written after the checkpoint at that step)."""
         self.path = path
         self.comm = comm
         self.columns = None
         self._file = None
+        if after_step is not None and comm.Get_rank() == 0 and os.path.exists(path):
+            self.columns = _keep_rows_until(path, after_step)
+            self._file = open(path, "a", encoding="utf-8")
 
     def write(self, row):
         """Append one row (a dict); the first row fixes the columns."""
@@ -36,6 +42,26 @@ class ScalarSeries:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def _keep_rows_until(path, step):
+    """Rewrite the CSV file `path` (atomically) with its header and the
+    rows up to `step`; a row cut short by a killed run ends the file too.
+    Returns the columns."""
+    with open(path, encoding="utf-8") as f:
+        header = f.readline()
+        columns = header.strip().split(",")
+        column = columns.index("step")
+        kept = [header]
+        for line in f:
+            values = line.strip().split(",")
+            if not line.endswith("\n") or len(values) != len(columns) or int(values[column]) > step:
+                break
+            kept.append(line)
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.writelines(kept)
+    os.replace(path + ".tmp", path)
+    return columns
 
 
 def read_scalars(path):

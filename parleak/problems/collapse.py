@@ -87,7 +87,8 @@ def setup(config, grid):
 def lane_emden_3():
     """(theta, xi_1): theta(xi) of index 3 (a callable, dense output of a
     DOP853 integration to 1e-12 from the series theta = 1 - xi^2/6 +
-    xi^4/120 at xi = 1e-3) and its first zero xi_1."""
+    n xi^4/120 = 1 - xi^2/6 + xi^4/40 at xi = 1e-3) and its first zero
+    xi_1."""
     def rhs(xi, y):
         return [y[1], -max(y[0], 0.0) ** 3 - 2.0 * y[1] / xi]
 
@@ -95,7 +96,7 @@ def lane_emden_3():
         return y[0]
     zero.terminal = True
     x0 = 1e-3
-    start = [1.0 - x0 ** 2 / 6.0 + x0 ** 4 / 120.0, -x0 / 3.0 + x0 ** 3 / 30.0]
+    start = [1.0 - x0 ** 2 / 6.0 + x0 ** 4 / 40.0, -x0 / 3.0 + x0 ** 3 / 10.0]
     solution = solve_ivp(rhs, (x0, 10.0), start, method="DOP853", rtol=1e-12, atol=1e-14, events=zero,
                          dense_output=True)
     xi_1 = float(solution.t_events[0][0])
@@ -104,7 +105,7 @@ def lane_emden_3():
         xi = np.asarray(xi, dtype=float)
         inside = np.clip(xi, x0, xi_1)
         values = solution.sol(inside.reshape(-1))[0].reshape(xi.shape)
-        values = np.where(xi < x0, 1.0 - xi ** 2 / 6.0 + xi ** 4 / 120.0, values)
+        values = np.where(xi < x0, 1.0 - xi ** 2 / 6.0 + xi ** 4 / 40.0, values)
         return np.where(xi >= xi_1, 0.0, values)
     return theta, xi_1
 
