@@ -47,6 +47,16 @@ TAU_FIELDS = tuple(f"tau_{s}_{m}" for s in SPECIES for m in MOMENTS)
 THERMAL_FIELDS = tuple(f"tau_thermal_{s}" for s in SPECIES)
 
 
+def equivalent_radius(volume, dim):
+    """The radius [cm] of the sphere (dim 3), the circle (2) or the
+    half-length (1) of `volume` [cm^dim]."""
+    if dim == 3:
+        return (3.0 * volume / (4.0 * math.pi)) ** (1.0 / 3.0)
+    if dim == 2:
+        return math.sqrt(volume / math.pi)
+    return 0.5 * volume
+
+
 class OpticalDepth:
     """Optical depths of one grid by `method` ("rays" or "local").
 
@@ -128,12 +138,7 @@ class OpticalDepth:
         cell_volume = math.prod(grid.dx[: grid.dim])
         volume = grid.sum(np.where(tau_field >= SPHERE_DEPTH, cell_volume, 0.0))
         mirrors = sum(kind == "reflecting" for kind in grid.boundaries.values())
-        volume *= 2.0**mirrors
-        if grid.dim == 3:
-            return (3.0 * volume / (4.0 * math.pi)) ** (1.0 / 3.0)
-        if grid.dim == 2:
-            return math.sqrt(volume / math.pi)
-        return 0.5 * volume
+        return equivalent_radius(volume * 2.0**mirrors, grid.dim)
 
     def spheres(self, tau, tau_thermal):
         """{species: (transport sphere radius, energy sphere radius)} [cm]."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from parleak.neutrino.optical_depth import SPHERE_DEPTH
+from parleak.neutrino.optical_depth import SPHERE_DEPTH, equivalent_radius
 
 
 @dataclass
@@ -86,9 +86,4 @@ def sphere_radius(tau, dump):
                             for a in range(dim))
     mirrors = sum(dump.attrs[f"boundary_{axis}_{side}"] == "reflecting" for axis in "xyz"[:dim]
                   for side in ("lower", "upper"))
-    volume = np.count_nonzero(tau >= SPHERE_DEPTH) * cell_volume * 2.0 ** mirrors
-    if dim == 3:
-        return (3.0 * volume / (4.0 * math.pi)) ** (1.0 / 3.0)
-    if dim == 2:
-        return math.sqrt(volume / math.pi)
-    return 0.5 * volume
+    return equivalent_radius(np.count_nonzero(tau >= SPHERE_DEPTH) * cell_volume * 2.0 ** mirrors, dim)
