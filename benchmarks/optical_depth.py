@@ -26,12 +26,10 @@ callable to time, which takes the opacities (n, nz, ny, nx) [cm^-1].
 
 import argparse
 import json
-import statistics
 import sys
-import time
 
 import numpy as np
-from mpi4py import MPI
+from timing import median_time
 
 from parleak import parallel
 from parleak.grid import FACES, Grid, choose_process_grid
@@ -58,19 +56,6 @@ def local(grid):
 
 
 METHODS = {"rays": rays, "local": local}
-
-
-def median_time(comm, action, repeats):
-    """Median over `repeats` (after one warm-up call) of the seconds
-    `action()` takes on the slowest rank, each started after a barrier."""
-    action()
-    times = []
-    for _ in range(repeats):
-        comm.Barrier()
-        start = time.perf_counter()
-        action()
-        times.append(comm.allreduce(time.perf_counter() - start, op=MPI.MAX))
-    return statistics.median(times)
 
 
 def main():

@@ -16,7 +16,7 @@ optical_depth.method = "none"), and times after --warmup steps:
   dump          one HDF5 dump of all fields (not per step: a run writes
                 one every output.interval)
 
-each the median over --repeats of the slowest rank. Rank 0 prints a table
+each the median over --repeats (after a warm-up call) of the slowest rank. Rank 0 prints a table
 (ms and zone-cycles/s/core = cells / (time x ranks)), the leakage's share
 of the step, (step - step_hydro) / step_hydro, and "RESULT {json}".
 
@@ -27,11 +27,9 @@ of the step, (step - step_hydro) / step_hydro, and "RESULT {json}".
 import argparse
 import json
 import os
-import statistics
 import tempfile
-import time
 
-from mpi4py import MPI
+from timing import median_time
 
 from parleak import parallel
 from parleak.io.dump import write_dump
@@ -39,17 +37,6 @@ from parleak.neutrino.leakage import EOS_QUANTITIES
 from parleak.simulation import Simulation, load_config
 
 DRIVER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "drivers", "pns.toml")
-
-
-def slowest_median(comm, repeats, action):
-    """Median over repeats of the slowest rank's wall time of action(), s."""
-    times = []
-    for _ in range(repeats):
-        comm.Barrier()
-        start = time.perf_counter()
-        action()
-        times.append(comm.allreduce(time.perf_counter() - start, op=MPI.MAX))
-    return statistics.median(times)
 
 
 def build(args, comm, leakage):
@@ -70,7 +57,7 @@ def time_step(simulation, comm, repeats):
         dt = simulation.integrator.stable_dt(0.4)
         simulation.integrator.step(simulation.time, dt)
         simulation.time += dt
-    return slowest_median(comm, repeats, step)
+    return median_time(comm, step, repeats)
 
 
 def main():
@@ -89,27 +76,27 @@ def main():
     state = with_leakage.state
     rhs = with_leakage.integrator.rhs
     results = {"step": time_step(with_leakage, comm, args.repeats)}
-    results["hydro"] = slowest_median(comm, args.repeats, lambda: hydro.add_rhs(state, rhs, 0.0))
+    results["hydro"] = median_time(comm, lambda: hydro.add_rhs(state, rhs, 0.0), args.repeats)
     prim = hydro.prim
     eps, temp = hydro.eps.copy(), state["temp"].copy()
     outputs = [prim[4].copy(), prim[6].copy(), prim[7].copy()]
-    results["eos"] = slowest_median(comm, args.repeats, lambda: hydro.eos.from_rho_eps(
-        prim[0], eps, prim[5], temp, *outputs))
-    results["gravity"] = slowest_median(comm, args.repeats, lambda: gravity.add_rhs(state, rhs, 0.0))
+    results["eos"] = median_time(comm, lambda: hydro.eos.from_rho_eps(
+        prim[0], eps, prim[5], temp, *outputs), args.repeats)
+    results["gravity"] = median_time(comm, lambda: gravity.add_rhs(state, rhs, 0.0), args.repeats)
     leakage._gather(state)
     rho, temperature, ye = leakage._inputs
     quantities = hydro.eos.lookup(rho, temperature, ye, *EOS_QUANTITIES)
-    results["optical_depth"] = slowest_median(comm, args.repeats, lambda: leakage.depth.converged(
-        rho, temperature, ye, quantities, tau_start=leakage.tau))
+    results["optical_depth"] = median_time(comm, lambda: leakage.depth.converged(
+        rho, temperature, ye, quantities, tau_start=leakage.tau), args.repeats)
 
     def sources():
         leakage._source_tau = -1  # force the evaluation
         leakage._evaluate(state, step_start=False)
-    results["sources"] = slowest_median(comm, args.repeats, sources)
+    results["sources"] = median_time(comm, sources, args.repeats)
     with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as scratch:
         directory = comm.bcast(scratch if comm.Get_rank() == 0 else None)
-        results["dump"] = slowest_median(comm, min(args.repeats, 3), lambda: write_dump(
-            directory, 0, state, 0.0, 0, "", None))
+        results["dump"] = median_time(comm, lambda: write_dump(
+            directory, 0, state, 0.0, 0, "", None), min(args.repeats, 3))
         comm.Barrier()
     results["step_hydro"] = time_step(build(args, comm, False), comm, args.repeats)
 

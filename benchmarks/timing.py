@@ -1,6 +1,9 @@
 """Timing helper shared by the benchmark scripts."""
 
+import statistics
 import time
+
+from mpi4py import MPI
 
 
 def best_of(repeats, action):
@@ -11,3 +14,17 @@ def best_of(repeats, action):
         action()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def median_time(comm, action, repeats):
+    """Median over `repeats` (after one warm-up call) of the seconds
+    `action()` takes on the slowest rank of `comm` (an mpi4py
+    communicator), each started after a barrier."""
+    action()
+    times = []
+    for _ in range(repeats):
+        comm.Barrier()
+        start = time.perf_counter()
+        action()
+        times.append(comm.allreduce(time.perf_counter() - start, op=MPI.MAX))
+    return statistics.median(times)

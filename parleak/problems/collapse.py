@@ -61,12 +61,7 @@ SCHEMA = {
     "collapse.escape_energy": Key(float, default=10.0, valid=positive(),
                                   help="E_esc of the parameterisation's entropy change, MeV"),
 }
-SCHEMA.update(common.hydro_schema(density_floor=1e3, pressure_floor=1e20, gravity="monopole"))
-del SCHEMA["eos.gamma"]
-SCHEMA["eos.kind"] = Key(str, default="builtin", choices=("table", "builtin"),
-                         help="nuclear EOS: the built-in one or a stellarcollapse.org table (eos.table)")
-SCHEMA["gravity.centre"] = Key(float, default=lambda r: r["collapse.centre"], length=common.dim,
-                               help="the centre of the monopole, cm (default collapse.centre)")
+SCHEMA.update(common.nuclear_star_schema("collapse"))
 
 
 def check(values, where):

@@ -76,6 +76,18 @@ def hydro_schema(gamma=5.0 / 3.0, density_floor=1e-10, pressure_floor=1e-12, gra
     return schema
 
 
+def nuclear_star_schema(section):
+    """hydro_schema of a self-gravitating star on a nuclear EOS: monopole
+    gravity about `section`.centre, eos.kind "builtin" or "table"."""
+    schema = hydro_schema(density_floor=1e3, pressure_floor=1e20, gravity="monopole")
+    del schema["eos.gamma"]
+    schema["eos.kind"] = Key(str, default="builtin", choices=("table", "builtin"),
+                             help="nuclear EOS: the built-in one or a stellarcollapse.org table (eos.table)")
+    schema["gravity.centre"] = Key(float, default=lambda r: r[f"{section}.centre"], length=dim,
+                                   help=f"the centre of the monopole, cm (default {section}.centre)")
+    return schema
+
+
 def min_ghost(config):
     return GHOST_NEEDED[RECONSTRUCTIONS[config["hydro.reconstruction"]]]
 

@@ -132,12 +132,7 @@ SCHEMA = {
                                help="density at the stellar surface R, where the atmosphere begins, g/cm^3"),
     "pns.centre": Key(float, default=common.box_centre, length=common.dim, help="centre per axis, cm"),
 }
-SCHEMA.update(common.hydro_schema(density_floor=1e3, pressure_floor=1e20, gravity="monopole"))
-del SCHEMA["eos.gamma"]
-SCHEMA["eos.kind"] = Key(str, default="builtin", choices=("table", "builtin"),
-                         help="nuclear EOS: the built-in one or a stellarcollapse.org table (eos.table)")
-SCHEMA["gravity.centre"] = Key(float, default=lambda r: r["pns.centre"], length=common.dim,
-                               help="the centre of the monopole, cm (default pns.centre)")
+SCHEMA.update(common.nuclear_star_schema("pns"))
 SCHEMA["hydro.atmosphere_ye"] = Key(float, default=lambda r: r["pns.surface_ye"],
                                     valid=(lambda v: 0.0 <= v <= 1.0, "in [0, 1]"),
                                     help="Ye of atmosphere made from an empty cell (default pns.surface_ye)")
