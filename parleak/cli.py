@@ -158,6 +158,7 @@ def cmd_run(args):
     _exit_if_failed(message, comm)
     try:
         stopped = simulation.run(config["output.dir"], stop)
+        stop.uninstall()
     except parallel.CollectiveError as err:
         if comm.Get_rank() == 0:
             sys.stderr.write(f"parleak: run stopped: {err}\n")

@@ -362,6 +362,13 @@ class StopConditions:
     def _on_signal(self, number, frame):
         self.received = number
 
+    def uninstall(self):
+        """Ignore the signals from now on: a run that has ended exits 0 or
+        4 even if one arrives while Python shuts down (which would restore
+        the default action, termination, for a Python handler)."""
+        for number in self.SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+
     def reason(self, comm, margin_s):
         """Why to stop now, or None; the same on every rank (one Allreduce).
         margin_s: the wall-clock seconds to leave before the limit."""
