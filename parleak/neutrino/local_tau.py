@@ -132,6 +132,7 @@ class LocalOpticalDepth:
                     index = (slice(None),) * (3 - a) + (layer,)
                     self._faces.append((index, grid.boundaries[f"{AXES[a]}_{side}"]))
         self.last_change = np.inf  # largest relative change of the last iteration
+        self.cold_iterations = None  # iterations of the last cold start
 
     def _check(self, name, array):
         if array.shape != self.shape:
@@ -169,10 +170,28 @@ class LocalOpticalDepth:
 
         kappa: (n_fields, nz, ny, nx) opacities [cm^-1] >= 0 of the owned
         cells; tau_start: the same shape, a warm start (None: cold, +inf).
-        Returns (tau, iterations): the optical depths (dimensionless) of
-        the owned cells and the number of iterations (each one halo
-        exchange and 2^dim sweeps); `last_change` keeps the final change.
+        A warm start that lies below the answer somewhere can need very many
+        iterations (two neighbours of small opacity raise each other by
+        their short path per iteration, Bellman-Ford's count to infinity):
+        after twice the iterations of the last cold start (10 before any)
+        without convergence, the relaxation starts again cold, which
+        converges from above in about as many iterations as ranks lie
+        along a path. Returns (tau, iterations): the optical depths
+        (dimensionless) of the owned cells and the number of iterations in
+        all (each one halo exchange and 2^dim sweeps); `last_change` keeps
+        the final change.
         """
+        done = 0
+        if tau_start is not None:
+            limit = min(max_iterations, 2 * (self.cold_iterations or 10))
+            tau, done = self._relax(kappa, tau_start, tolerance, limit)
+            if self.last_change <= tolerance:
+                return tau, done
+        tau, iterations = self._relax(kappa, None, tolerance, max_iterations - done)
+        self.cold_iterations = iterations
+        return tau, done + iterations
+
+    def _relax(self, kappa, tau_start, tolerance, max_iterations):
         self._load(kappa, tau_start)
         iteration = 0
         for iteration in range(1, max_iterations + 1):
