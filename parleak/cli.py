@@ -73,17 +73,6 @@ def _walltime(text):
     return seconds
 
 
-def _exit_if_failed(message, comm):
-    """If any rank has a message, the lowest such rank prints it and every
-    rank exits with code 2."""
-    failed_rank = parallel.first_rank_with(message is not None, comm)
-    if failed_rank >= 0:
-        if comm.Get_rank() == failed_rank:
-            sys.stderr.write(f"parleak: {message}\n")
-            sys.stderr.flush()
-        sys.exit(2)
-
-
 def _config_or_exit(args, comm):
     """Validate on every rank (exit code 2 on every rank if any fails).
     Returns the config and the checkpoint to restart from (None: a new run)."""
@@ -108,7 +97,7 @@ def _config_or_exit(args, comm):
                 "pass --overwrite to delete them, or --restart latest to continue that run")
     except ConfigError as err:
         message = f"config error: {err}"
-    _exit_if_failed(message, comm)
+    parallel.exit_if_any_failed(message, comm)
     return config, None if args.restart is None else _checkpoint_or_exit(args, config, comm)
 
 
@@ -128,7 +117,7 @@ def _checkpoint_or_exit(args, config, comm):
         except ConfigError as err:
             message = f"config error: {err}"
     path, message = comm.bcast((path, message), root=0)
-    _exit_if_failed(message, comm)
+    parallel.exit_if_any_failed(message, comm)
     return path
 
 
@@ -155,7 +144,7 @@ def cmd_run(args):
         message = f"config error: {err}"
     except CheckpointError as err:  # raised on every rank together
         message = f"restart error: {err}"
-    _exit_if_failed(message, comm)
+    parallel.exit_if_any_failed(message, comm)
     try:
         stopped = simulation.run(config["output.dir"], stop)
         stop.uninstall()

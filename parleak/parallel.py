@@ -52,6 +52,18 @@ def first_rank_with(flag, comm=WORLD):
     return -1 if lowest == size else lowest
 
 
+def exit_if_any_failed(message, comm=WORLD):
+    """If any rank has a `message` (str; None: no failure), the lowest such
+    rank prints "parleak: MESSAGE" to stderr and every rank exits with code
+    2 (bad input). Collective."""
+    failed_rank = first_rank_with(message is not None, comm)
+    if failed_rank >= 0:
+        if comm.Get_rank() == failed_rank:
+            sys.stderr.write(f"parleak: {message}\n")
+            sys.stderr.flush()
+        sys.exit(2)
+
+
 def exact_sum(local_values, comm=WORLD):
     """Global sum of the local arrays, correctly rounded.
 

@@ -18,13 +18,11 @@ every rank and one message.
 """
 
 import os
-import sys
 
 from parleak import parallel
 from parleak.io.xdmf import write_series_of
 from parleak.post.load import PostError, dump_index, dump_paths, field_names, load_dump, load_scalars
 
-EXIT_BAD_INPUT = 2
 
 
 def add_arguments(parser):
@@ -104,12 +102,7 @@ def post(args, comm=parallel.WORLD):
         plan = _plan(args)
     except PostError as err:
         message = str(err)
-    failed_rank = parallel.first_rank_with(message is not None, comm)
-    if failed_rank >= 0:
-        if comm.Get_rank() == failed_rank:
-            sys.stderr.write(f"parleak: post error: {message}\n")
-            sys.stderr.flush()
-        sys.exit(EXIT_BAD_INPUT)
+    parallel.exit_if_any_failed(None if message is None else f"post error: {message}", comm)
     paths, selected, fields = plan
     out = args.out or os.path.join(args.output_dir, "post")
     rank, size = comm.Get_rank(), comm.Get_size()
