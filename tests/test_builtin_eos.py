@@ -1,6 +1,6 @@
 """The built-in nuclear EOS: Fermi-Dirac integrals against adaptive
 quadrature and closed forms, the gas limits, thermodynamic consistency from
-the free energy, the stiff component, and the stellarcollapse.org table."""
+the free energy, the nuclear mean field, and the stellarcollapse.org table."""
 
 import math
 import threading
@@ -189,33 +189,77 @@ def test_energy_zero_point():
     energy = (fermion_thermo(ye * n_b, temp, ELECTRON_MASS_MEV, True)[2] + fermion_thermo((1.0 - ye) * n_b, temp, NEUTRON_MASS_MEV, False)[2]
               + fermion_thermo(ye * n_b, temp, PROTON_MASS_MEV, False)[2] + builtin.RADIATION_MEV * temp**4)
     eps = builtin.thermo(rho, temp, ye).eps
-    assert eps == pytest.approx((energy / n_b - ATOMIC_MASS_UNIT_MEV) * MEV / ATOMIC_MASS_UNIT + builtin.stiff_component(rho)[0], rel=1e-14)
+    assert eps == pytest.approx((energy / n_b - ATOMIC_MASS_UNIT_MEV) * MEV / ATOMIC_MASS_UNIT + builtin.mean_field(rho, ye)[0] * MEV / ATOMIC_MASS_UNIT, rel=1e-14)
     # About (1 - ye) (m_n - m_u) + ye (m_p + m_e - m_u) + 3 T per baryon > 7.3 MeV.
     rest = (1.0 - ye) * (NEUTRON_MASS_MEV - ATOMIC_MASS_UNIT_MEV) + ye * (PROTON_MASS_MEV + ELECTRON_MASS_MEV - ATOMIC_MASS_UNIT_MEV)
     assert eps * ATOMIC_MASS_UNIT / MEV == pytest.approx(rest + 3.0 * temp, rel=1e-3)
 
 
-def test_stiff_component():
-    rho = np.array([1e12, 1e14, 1.9e14, 2.0e14, 2.2e14, 3e14, 1e15, 3e15])
-    energy, press, dpress = builtin.stiff_component(rho)
+def test_mean_field_derivatives():
+    """P_pot = n_B^2 d(E_pot/A)/dn_B, its derivative and mu_i,pot =
+    d(n_B E_pot/A)/dn_i (n_n = (1 - Ye) n_B, n_p = Ye n_B) against
+    difference quotients, to 1e-8."""
+    rho = np.array([1e11, 1e13, 1e14, 2.7e14, 6e14, 2e15])
+    n_b = rho / ATOMIC_MASS_UNIT
+    for ye in (0.05, 0.3, 0.5, 0.6):
+        energy, press, dpress, mu_n, mu_p = builtin.mean_field(rho, ye)
+        de = derivative(lambda lr: builtin.mean_field(np.exp(lr), ye)[0], np.log(rho), 1e-3) / n_b
+        np.testing.assert_allclose(press, n_b**2 * de, rtol=1e-8)
+        dp = derivative(lambda lr: builtin.mean_field(np.exp(lr), ye)[1], np.log(rho), 1e-3) / n_b
+        np.testing.assert_allclose(dpress, dp, rtol=1e-8)
+
+        def density_energy(n_n, n_p):
+            return (n_n + n_p) * builtin.mean_field((n_n + n_p) * ATOMIC_MASS_UNIT, n_p / (n_n + n_p))[0]
+        n_n, n_p = (1.0 - ye) * n_b, ye * n_b
+        fd_n = derivative(lambda ln: density_energy(np.exp(ln), n_p), np.log(n_n), 1e-3) / n_n
+        fd_p = derivative(lambda lp: density_energy(n_n, np.exp(lp)), np.log(n_p), 1e-3) / n_p
+        np.testing.assert_allclose(mu_n, fd_n, rtol=1e-8, atol=1e-9 * np.abs(energy).max())
+        np.testing.assert_allclose(mu_p, fd_p, rtol=1e-8, atol=1e-9 * np.abs(energy).max())
+
+
+def nucleon_energy_per_baryon(n_b, ye, temp=0.01):
+    """E/A [MeV] of the nucleons (kinetic Fermi gases of the built-in EOS
+    plus the mean field) without their rest energies, at n_b [cm^-3]."""
+    kinetic = (fermion_thermo((1.0 - ye) * n_b, temp, NEUTRON_MASS_MEV, False)[2] - (1.0 - ye) * n_b * NEUTRON_MASS_MEV
+               + fermion_thermo(ye * n_b, temp, PROTON_MASS_MEV, False)[2] - ye * n_b * PROTON_MASS_MEV)
+    return kinetic / n_b + builtin.mean_field(n_b * ATOMIC_MASS_UNIT, ye)[0]
+
+
+def test_nuclear_saturation():
+    """Cold symmetric nucleon matter (T = 0.01 MeV: thermal energy ~1e-5 MeV)
+    saturates at n_0 = 0.16 fm^-3 with E/A = -16 MeV and K = 240 MeV, and
+    its symmetry energy (1/2) d^2(E/A)/d delta^2 at n_0 is J = 31 MeV."""
+    n0 = builtin.SATURATION_DENSITY
+    assert n0 == 0.16e39
+    assert nucleon_energy_per_baryon(n0, 0.5) == pytest.approx(-16.0, abs=1e-3)
     h = 1e-3
-    de = derivative(lambda lr: builtin.stiff_component(np.exp(lr))[0], np.log(rho), h) / rho
-    np.testing.assert_allclose(press, rho**2 * de, rtol=1e-8, atol=1e-30)
-    dp = derivative(lambda lr: builtin.stiff_component(np.exp(lr))[1], np.log(rho), h) / rho
-    np.testing.assert_allclose(dpress, dp, rtol=1e-8, atol=1e-30)
-    assert builtin.stiff_component(np.array([3e14]))[1][0] == pytest.approx(1e34, rel=1e-14)
-    # Polytrope far above rho_nuc: P -> K rho^Gamma.
-    assert press[-1] / (builtin.STIFF_K * rho[-1] ** builtin.STIFF_GAMMA) == pytest.approx(
-        (1.0 - builtin.STIFF_RHO_NUC / rho[-1]) ** (builtin.STIFF_GAMMA - 2.0), rel=1e-12)
-    # Negligible below 1e14 g/cm^3 against the gas, cold or hot.
-    low = np.geomspace(1e3, 1e14, 12)
-    for temp in (0.01, 1.0):
-        for ye in (0.05, 0.5):
-            gas = builtin.thermo(low, temp, ye).press - builtin.stiff_component(low)[1]
-            assert np.all(builtin.stiff_component(low)[1] < 1e-4 * gas)
-    # Cold pressure at 3e14 g/cm^3 (all components): of order 1e34 dyn/cm^2.
+    slope = derivative(lambda lu: nucleon_energy_per_baryon(n0 * np.exp(lu), 0.5), 0.0, h)  # u dE/du at u = 1
+    assert abs(slope) < 1e-3  # P = n0 slope = 0: the minimum
+    curvature = (nucleon_energy_per_baryon(n0 * (1 + h), 0.5) + nucleon_energy_per_baryon(n0 * (1 - h), 0.5)
+                 - 2.0 * nucleon_energy_per_baryon(n0, 0.5)) / h**2
+    assert 9.0 * curvature == pytest.approx(240.0, abs=0.05)
+    d = 0.01  # delta = 1 - 2 Ye
+    symmetry = (nucleon_energy_per_baryon(n0, 0.5 - d / 2) + nucleon_energy_per_baryon(n0, 0.5 + d / 2)
+                - 2.0 * nucleon_energy_per_baryon(n0, 0.5)) / (2.0 * d**2)
+    assert symmetry == pytest.approx(31.0, abs=1e-3)
+
+
+def test_soft_below_and_stiff_above_nuclear_density():
+    """Gamma = dln P / dln rho (cold and hot, Ye of a collapsing core): at
+    most 1.31 (below 4/3) from 1e12 to 6e13 g/cm^3 (the core keeps
+    collapsing; it passes 4/3 at 0.8-1.1e14), at least 2.5 from 3e14 to
+    6e14 (it bounces); P and the sound speed positive;
+    the cold pressure at 3e14 g/cm^3 of order 1e34 dyn/cm^2 (LS220: 2e34)."""
+    for temp in (0.1, 1.0, 5.0):
+        for ye in (0.25, 0.3, 0.35):
+            rho = np.geomspace(1e12, 6e14, 60)
+            t = builtin.thermo(rho, temp, ye)
+            assert np.all(t.press > 0.0) and np.all(t.cs2 > 0.0)
+            gamma = np.gradient(np.log(t.press), np.log(rho))
+            assert gamma[rho <= 6e13].max() < 1.31
+            assert gamma[rho >= 3e14].min() > 2.5
     cold = builtin.thermo(3e14, 0.01, np.array([0.1, 0.3, 0.5])).press
-    assert np.all((cold > 1.5e34) & (cold < 4e34))
+    assert np.all((cold > 5e33) & (cold < 4e34))
 
 
 SMALL_GRID = {"logrho_range": (4.0, 15.0), "logtemp_range": (-1.5, 2.0), "ye_range": (0.05, 0.55),
@@ -237,7 +281,7 @@ def test_table_round_trip(tmp_path):
         table = {name: f[name][()] for name in ("logpress", "logenergy", "entropy", "munu", "cs2", "dedt", "dpdrhoe",
                                                 "dpderho", "muhat", "mu_e", "mu_p", "mu_n", "Xa", "Xh", "Xn", "Xp",
                                                 "Abar", "Zbar", "gamma")}
-        assert f.attrs["stiff_gamma"] == builtin.STIFF_GAMMA
+        assert f.attrs["symmetry_energy"] == builtin.SYMMETRY_ENERGY
     assert all(a.shape == (4, 5, 7) for a in table.values())
     # Exact values at the nodes, (ye, temp, rho) in C order.
     for i, j, k in ((0, 0, 0), (3, 4, 6), (1, 2, 5), (2, 3, 1)):

@@ -24,15 +24,16 @@ def random_states(n, seed, logrho=(4.0, 15.0), logtemp=(-1.0, 2.0), ye=(0.05, 0.
 
 def test_off_grid_interpolation_error(eos):
     """Trilinear interpolation at 4000 random off-grid states against the
-    exact EOS: press and eps within 1 % at the 99th percentile and 6 %
-    everywhere (the worst is the table row across the stiff onset at
-    2e14 g/cm^3), median below 1e-3; mu_e within 1 % (99th percentile)."""
+    exact EOS: press and eps within 1 % at the 99th percentile and 3 %
+    everywhere (measured 2.3 %, in cold neutron-rich matter near 1e14
+    g/cm^3, where the mean-field and kinetic pressures partly cancel),
+    median below 1e-3; mu_e within 1 % (99th percentile)."""
     rho, temp, ye = random_states(4000, 1)
     press, eps, mu_e = eos.lookup(rho, temp, ye, "press", "eps", "mu_e")
     exact = builtin.thermo(rho, temp, ye)
     for table, true in ((press, exact.press), (eps, exact.eps)):
         error = np.abs(table / true - 1.0)
-        assert np.median(error) < 1e-3 and np.quantile(error, 0.99) < 1.5e-2 and error.max() < 6e-2
+        assert np.median(error) < 1e-3 and np.quantile(error, 0.99) < 1e-2 and error.max() < 3e-2
     mu_error = np.abs(mu_e - exact.mu_e) / np.maximum(temp, np.abs(exact.mu_e))
     assert np.quantile(mu_error, 0.99) < 1e-2 and mu_error.max() < 3e-2
     assert not eos.counts.any()
