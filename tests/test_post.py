@@ -34,10 +34,10 @@ SLICED = ("dens", "ye")
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    """(output directory, the run's stdout): 6 steps with dumps every 1e-5 s
-    (t = 0, 1e-5, 2e-5 and 3e-5 s, which step 6 lands on)."""
+    """(output directory, the run's stdout): 6 steps with dumps every 5e-6 s
+    (t = 0, 5e-6, 1e-5 and 1.5e-5 s, which step 6 lands on)."""
     out = tmp_path_factory.mktemp("pns")
-    result = parleak_run(2, PNS, out, "grid.cells=[12,12,12]", "time.max_steps=6", "output.interval=1e-5",
+    result = parleak_run(2, PNS, out, "grid.cells=[12,12,12]", "time.max_steps=6", "output.interval=5e-6",
                          "output.log_every=6", timeout=120)
     return out, result.stdout
 
@@ -107,7 +107,7 @@ def test_xdmf_time_series_references_every_dump(run, posted, which):
             for item in grid.findall("Attribute/DataItem"):
                 assert [int(v) for v in item.get("Dimensions").split()] == list(h5[item.text.split(":")[1]].shape)
             origin, spacing = ([float(v) for v in item.text.split()] for item in grid.findall("Geometry/DataItem"))
-            assert origin == [0.0, 0.0, 0.0] and spacing == [4e5, 4e5, 4e5]
+            assert origin == [0.0, 0.0, 0.0] and spacing == [2.4e5, 2.4e5, 2.4e5]
 
 
 def test_series_after_removed_and_appended_dumps(tmp_path):
@@ -152,7 +152,7 @@ def test_load_run_and_entropy(run):
     dump = loaded.dumps[-1]
     assert sorted(dump.fields) == ["dens", "temp", "ye"] and dump.units["dens"] == "g/cm^3"
     assert dump.fields["dens"].shape == (12, 12, 12)
-    assert np.array_equal(dump.x, (np.arange(12) + 0.5) * 4e5)
+    assert np.array_equal(dump.x, (np.arange(12) + 0.5) * 2.4e5)
     assert list(loaded.scalars["step"]) == list(range(7))
     assert len(loaded.scalars["lum_nu_e"]) == 7 and loaded.scalars["lum_nu_e"][-1] > 0.0
     config = run_config(dump)
@@ -241,7 +241,7 @@ def test_yt_arguments_and_missing_yt(run):
     assert cells == (12, 12, 12)
     assert data["dens"][1] == "g/cm**3" and data["ye"][1] == "dimensionless"
     assert data["dens"][0][3, 5, 7] == dump.fields["dens"][7, 5, 3]
-    assert np.array_equal(options["bbox"], [[0.0, 4.8e6]] * 3)
+    assert np.array_equal(options["bbox"], [[0.0, 2.88e6]] * 3)
     assert options["periodicity"] == (False, False, False) and options["sim_time"] == dump.time
     try:
         import yt  # noqa: F401

@@ -18,12 +18,12 @@ out of beta equilibrium (it starts with a nu_e burst):
     Ye(rho) = Ye_s + (Ye_c - Ye_s) x^b     Ye_c = pns.central_ye, Ye_s =
                                            pns.surface_ye, b = pns.ye_exponent
 
-The defaults (rho_c = 2.31e14 g/cm^3, T_c = 21.2 MeV, a = 0.3, beta
-equilibrium) on the built-in EOS give, at rho = 2.31e14 / 1e13 / 1e12 /
-1e11 / 1e9 g/cm^3: T = 21.2 / 8.3 / 4.1 / 2.1 / 0.52 MeV, Ye = 0.037 /
-0.036 / 0.041 / 0.052 / 0.13 (low: the built-in EOS has no nuclear
-symmetry energy) and entropy 1.9 / 3.4 / 4.7 / 6.0 / 8.8 k_B per baryon;
-1e13, 1e12 and 1e11 g/cm^3 lie at r = 22.5, 29.8 and 35.1 km.
+The defaults (rho_c = 4.5e14 g/cm^3, T_c = 25 MeV, a = 0.3, beta
+equilibrium) on the built-in EOS give, at rho = 4.5e14 / 1e14 / 1e13 /
+1e12 / 1e11 / 1e9 g/cm^3: T = 25.0 / 15.9 / 8.0 / 4.0 / 2.0 / 0.50 MeV,
+Ye = 0.097 / 0.067 / 0.050 / 0.048 / 0.055 / 0.125 and entropy 1.7 / 2.3
+/ 3.4 / 4.7 / 6.0 / 8.8 k_B per baryon; 1e14, 1e13, 1e12 and 1e11 g/cm^3
+lie at r = 13.3, 16.4, 19.2 and 21.3 km.
 
 The star is barotropic, P(rho) = P_EOS(rho, T(rho), Ye(rho)), and obeys
 
@@ -34,17 +34,17 @@ r^2 / 3, m = 4 pi rho_c r^3 / 3) by the 8th-order Dormand-Prince method
 (relative tolerance 1e-10, steps of at most 100 m) with rho(P) linear in
 (log P, log rho) between BAROTROPE_SAMPLES EOS lookups, up to the surface R
 where rho falls to pns.surface_density. With the built-in EOS the defaults
-give M = 1.401 M_sun, R = 40.6 km and a sound crossing time integral_0^R
-dr / c_s = 1.21 ms. Its free nucleons are soft below its stiff onset at
-2e14 g/cm^3, so the mass is set by the thermal pressure of the mantle:
-with a = 0.3, T_c = 15 / 20 / 25 MeV give 1.05 / 1.33 / 1.67 M_sun; with
-T_c = 10 MeV and a = 0.2, 0.87 M_sun (beta equilibrium) or 1.40 M_sun
+give M = 1.398 M_sun, R = 23.1 km and a sound crossing time integral_0^R
+dr / c_s = 0.54 ms. The mass is set by the nuclear repulsion in the core
+and the thermal pressure of the mantle: at rho_c = 4.5e14 g/cm^3 with
+a = 0.3, T_c = 15 / 25 / 35 MeV give 1.10 / 1.40 / 1.85 M_sun; with
+T_c = 10 MeV and a = 0.2, 1.00 M_sun (beta equilibrium) or 1.07 M_sun
 (the lepton-rich "power" Ye profile: Ye 0.3 -> 0.1, b = 0.5).
 
 Outside R the grid holds an atmosphere in hydrostatic equilibrium in the
 field of the star's mass M: rho = rho_a (R / r)^3, P = rho G M / (4 r),
 with rho_a = 4 R P_s / (G M) so that the pressure is continuous at R (P_s
-the star's surface pressure; rho_a = 5.3e7 g/cm^3 and T = 1.4 MeV for the
+the star's surface pressure; rho_a = 2.9e7 g/cm^3 and T = 1.4 MeV for the
 defaults), Ye = Ye(surface) and T from the EOS: hot (c_s^2 of order
 G M / r), so it does not limit the step. The cells get the profile at
 their centres; the temperature follows from (rho, P, Ye) through the EOS
@@ -85,8 +85,8 @@ class Model:
     central_temperature MeV; temperature_exponent, central_ye, surface_ye,
     ye_exponent 1."""
 
-    central_density: float = 2.31e14
-    central_temperature: float = 21.2
+    central_density: float = 4.5e14
+    central_temperature: float = 25.0
     temperature_exponent: float = 0.3
     ye_profile: str = "beta"
     central_ye: float = 0.3
