@@ -5,11 +5,13 @@ Before bounce, after every step (operator split, as O'Connor & Ott 2010
 apply it; seed 004), each owned cell gets
 
     Delta Ye = min(0, Ye_bar(rho) - Ye)                  (seed 004)
-    Delta s  = -Delta Ye (munu - E_esc) / T   for rho < rho_trap, else 0
+    Delta s  = -Delta Ye (munu - E_esc) / T   where rho < rho_trap and
+                                              munu > E_esc, else 0
 
 (Liebendoerfer 2005, ApJ 633, 1042, eq. 2: the entropy the captures leave
 behind when the neutrinos escape with E_esc; munu = mu_e - mu_n + mu_p
-[MeV], T [MeV], s [k_B per baryon]). The cell's new temperature follows
+[MeV], T [MeV], s [k_B per baryon]; never negative: where munu <= E_esc
+the captures leave no heat). The cell's new temperature follows
 from (rho, s + Delta s, Ye + Delta Ye) through the EOS, its new eps from
 that, and etot and dens_ye change by rho Delta eps and rho Delta Ye; the
 velocity and the density are kept. The leakage (a LeakageSources) is
@@ -95,7 +97,8 @@ class CollapsePhase:
         eps = (state.interior("etot")[cells] - kinetic) / rho
         temp = eos.temp_from_rho_eps(rho, eps, ye, temp_guess=state.interior("temp")[cells])
         entropy, munu = eos.lookup(rho, temp, ye, "entropy", "munu")
-        entropy_change = np.where(rho < self.trap_density, -change * (munu - self.escape_energy) / temp, 0.0)
+        heated = (rho < self.trap_density) & (munu > self.escape_energy)
+        entropy_change = np.where(heated, -change * (munu - self.escape_energy) / temp, 0.0)
         new_temp, new_eps = eos.state_from("entropy", rho, entropy + entropy_change, ye + change, "eps",
                                            temp_guess=temp)
         state.interior("dens_ye")[cells] = rho * (ye + change)
