@@ -38,7 +38,7 @@ def test_lane_emden_index_3():
 def run(tmp_path_factory):
     output = tmp_path_factory.mktemp("collapse")
     result = parleak_run(2, DRIVER, output, "grid.cells=[25,25,25]", "grid.upper=[1e7,1e7,1e7]",
-                         "collapse.bounce_density=1e14", "time.t_end=0.0065",
+                         "collapse.bounce_density=1e14", "time.t_end=0.006",
                          "output.interval=0.0", "output.log_every=1000", "output.checkpoint_interval=0.0",
                          timeout=600)
     dumps = [read_dump(path) for path in existing_dumps(output)]
