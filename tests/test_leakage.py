@@ -12,8 +12,8 @@ from scipy.special import expit
 
 from parleak.constants import (AVOGADRO_NUMBER, AXIAL_COUPLING, C_AXIAL, C_VECTOR, ELECTRON_MASS_MEV,
                                FINE_STRUCTURE_LEAKAGE, MEV, PLANCK_CONSTANT, PLASMA_GAMMA_0, Q_NP_MEV, SIGMA_0)
-from parleak.neutrino.leakage import (LeakageParams, LeakageResult, leakage_sources, leakage_sources_from_eos,
-                                      opacities)
+from parleak.neutrino.leakage import (DenseCells, LeakageParams, LeakageResult, SourceTerms, leakage_source_terms,
+                                      leakage_sources, leakage_sources_from_eos, opacities)
 
 C_CM_S = 2.99792458e10  # the speed of light, written out: t_diff must divide by it
 HC = PLANCK_CONSTANT * C_CM_S / MEV  # h c, MeV cm
@@ -337,6 +337,59 @@ def test_arrays_shapes_opacities_and_out():
         leakage_sources(**arrays, tau=tau, out=run(POINTS["pns"]))
     with pytest.raises(ValueError, match="tau"):
         leakage_sources(**arrays, tau=np.zeros((3, 2 * 2 * 3)))
+
+
+def random_cells(count, seed):
+    """Cells spanning the regimes the kernels branch on: rho 1e6-3e14,
+    T 0.5-40 MeV, degenerate and not, nuclei and not, tau 0 (every 5th
+    cell) to 1e3 (both schemes' limits)."""
+    rng = np.random.default_rng(seed)
+    cells = dict(rho=10 ** rng.uniform(6.0, 14.5, count), temp=rng.uniform(0.5, 40.0, count),
+                 ye=rng.uniform(0.05, 0.5, count), mu_e=rng.uniform(0.5, 200.0, count),
+                 mu_n=rng.uniform(-20.0, 80.0, count), mu_p=rng.uniform(-60.0, 20.0, count),
+                 xn=rng.uniform(0.0, 1.0, count), xp=rng.uniform(0.0, 1.0, count), xh=rng.uniform(0.0, 1.0, count),
+                 abar=rng.uniform(1.0, 200.0, count))
+    cells["zbar"] = cells["abar"] * rng.uniform(0.2, 0.5, count)
+    tau = 10 ** rng.uniform(-3.0, 3.0, (3, 2, count))
+    tau[..., ::5] = 0.0
+    return cells, tau
+
+
+@pytest.mark.parametrize("params", [LeakageParams(), LeakageParams(scheme="minimum", fermi_method="teh"),
+                                    LeakageParams(pair_annihilation=False, electron_capture=False, eta0=0.5)])
+def test_source_terms_are_bitwise_the_full_kernels(params):
+    """leakage_source_terms (the evolution's lean kernel) gives exactly the
+    full kernel's r_eff, q_eff, dye_dt, energy_loss_rate and eta_nu[0]."""
+    cells, tau = random_cells(4000, 7)
+    full = leakage_sources(**cells, tau=tau, params=params)
+    lean = leakage_source_terms(**cells, tau=tau, params=params)
+    for name in ("r_eff", "q_eff", "dye_dt", "energy_loss_rate"):
+        np.testing.assert_array_equal(getattr(lean, name), getattr(full, name), err_msg=name)
+    np.testing.assert_array_equal(lean.eta_nue, full.eta_nu[0])
+    assert np.all(full.q_eff.sum(axis=0) > 0.0) and np.ptp(full.dye_dt) > 0.0  # not trivially zero
+    buffers = SourceTerms(*(np.full_like(a, np.nan) for a in lean))
+    assert leakage_source_terms(**cells, tau=tau, params=params, out=buffers) is buffers
+    np.testing.assert_array_equal(buffers.q_eff, lean.q_eff)
+    with pytest.raises(ValueError, match="out.r_eff"):
+        leakage_source_terms(**cells, tau=tau, out=SourceTerms(*(a[..., :-1] for a in lean)))
+
+
+def test_dense_cells_take_scatter_and_denser():
+    rho = np.array([[1e7, 1e9, 1e8], [1e10, 5e7, 1e8]])
+    dense = DenseCells.of(rho, 1e8)
+    assert dense.count == 4 and list(dense.index) == [1, 2, 3, 5]
+    values = np.arange(36.0).reshape(2, 3, 2, 3)
+    taken = dense.take(values)
+    assert taken.shape == (2, 3, 4) and taken.flags.c_contiguous
+    np.testing.assert_array_equal(taken[1, 2], [values[1, 2, 0, 1], values[1, 2, 0, 2], values[1, 2, 1, 0],
+                                                values[1, 2, 1, 2]])
+    out = np.full((2, 3, 2, 3), np.nan)
+    dense.scatter(taken, out)
+    np.testing.assert_array_equal(out, np.where(rho >= 1e8, values, 0.0))
+    denser, positions = dense.denser(dense.take(rho), 1e9)
+    assert list(positions) == [0, 2] and list(denser.index) == [1, 3]
+    assert dense.denser(dense.take(rho), 0.0) == (dense, None)
+    assert DenseCells.of(rho, 1e11).count == 0 and DenseCells.of(rho, 1e11).take(values).shape == (2, 3, 0)
 
 
 def test_teh_fermi_method_is_close():

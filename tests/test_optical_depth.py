@@ -13,7 +13,7 @@ import pytest
 from parleak.eos.table import TabulatedEOS
 from parleak.eos.table_writer import builtin_table_path
 from parleak.grid import FACES, Grid
-from parleak.neutrino.leakage import EOS_QUANTITIES, SPECIES
+from parleak.neutrino.leakage import EOS_QUANTITIES, SPECIES, DenseCells, opacities
 from parleak.neutrino.optical_depth import OpticalDepth
 from parleak.parallel import WORLD
 
@@ -58,6 +58,35 @@ def test_neutrinospheres_of_a_proto_neutron_star(eos, method):
         assert 5 * KM < energy < transport < 55 * KM, (species, spheres)
     radii = [spheres[s][0] for s in SPECIES]
     assert radii[0] > radii[1] > radii[2], spheres
+
+
+@pytest.mark.parametrize("method", ["rays", "local"])
+def test_opacities_only_where_opaque_bitwise_the_plain_iteration(eos, method):
+    """converged evaluates the opacities only at the cells with rho >=
+    density_threshold (others transparent), takes the EOS quantities of all
+    cells or of a DenseCells selection, and iterates nu_x (whose opacities
+    do not depend on tau) once: bitwise the (kappa, tau) iteration of every
+    field on every cell with kappa zeroed below the threshold."""
+    grid, rho, temp, ye = pns_octant(cells=12)
+    depth = OpticalDepth(grid, method, tolerance=1e-10)
+    assert 0 < np.count_nonzero(rho < depth.density_threshold) < rho.size
+    quantities = eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
+    mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
+    tau = np.zeros((3, 2) + rho.shape)
+    for iteration in range(1, 100):
+        kappa = opacities(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, tau, xh=xh, abar=abar, zbar=zbar).kappa_total
+        kappa[..., rho < depth.density_threshold] = 0.0
+        warm = tau.reshape((6,) + rho.shape) if method == "local" and iteration > 1 else None
+        new = depth.depths(kappa.reshape((6,) + rho.shape), warm).reshape(tau.shape)
+        change = np.max(np.abs(new - tau) / np.maximum(np.abs(new), 1e-300))
+        tau = new
+        if change < 1e-10:
+            break
+    np.testing.assert_array_equal(depth.converged(rho, temp, ye, quantities), tau)
+    assert depth.iterations == iteration >= 3
+    cells = DenseCells.of(rho, 2e8)
+    selected = eos.lookup(*(cells.take(a) for a in (rho, temp, ye)), *EOS_QUANTITIES)
+    np.testing.assert_array_equal(depth.converged(rho, temp, ye, selected, cells=cells), tau)
 
 
 def test_sphere_radius_of_a_ball_by_volume():

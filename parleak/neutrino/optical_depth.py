@@ -27,15 +27,19 @@ The opacities depend on the neutrino degeneracies, which depend on the
 number optical depths (seed 004): starting from tau = 0, kappa(tau) and
 tau(kappa) are iterated until the largest relative change of tau on any
 rank is below `tolerance` (the count is kept in `iterations`). Cells with
-rho below `density_threshold` count as transparent (kappa = 0).
+rho below `density_threshold` count as transparent (kappa = 0; their
+opacities are not evaluated). The nu_x opacities do not depend on tau: their
+depths are computed in the first iteration only (the result is bitwise that
+of iterating all six fields).
 """
 
 import math
 
+import numba
 import numpy as np
 
 from parleak.constants import SPEED_OF_LIGHT
-from parleak.neutrino.leakage import SPECIES, LeakageParams, leakage_sources, opacities
+from parleak.neutrino.leakage import SPECIES, DenseCells, LeakageParams, leakage_sources, opacities
 from parleak.neutrino.local_tau import LocalOpticalDepth
 from parleak.neutrino.rays import RayOpticalDepth
 
@@ -45,6 +49,20 @@ ENERGY = 1
 SPHERE_DEPTH = 2.0 / 3.0
 TAU_FIELDS = tuple(f"tau_{s}_{m}" for s in SPECIES for m in MOMENTS)
 THERMAL_FIELDS = tuple(f"tau_thermal_{s}" for s in SPECIES)
+TAU_DEPENDENT = slice(0, 4)  # the (6,) fields whose opacities depend on tau: nu_e and anti-nu_e
+
+
+@numba.njit(cache=True, error_model="numpy")
+def largest_relative_change(new, old):
+    """max over the flat arrays of |new - old| / max(|new|, 1e-300) (NaN
+    if any is NaN), in one pass."""
+    largest = 0.0
+    for i in range(new.size):
+        change = abs(new[i] - old[i]) / max(abs(new[i]), 1e-300)
+        if change != change:
+            return change
+        largest = max(largest, change)
+    return largest
 
 
 def equivalent_radius(volume, dim):
@@ -97,25 +115,42 @@ class OpticalDepth:
         kappa[..., rho < self.density_threshold] = 0.0
         return kappa
 
-    def converged(self, rho, temp, ye, eos_quantities, tau_start=None):
+    def converged(self, rho, temp, ye, eos_quantities, tau_start=None, cells=None, iterations=None):
         """tau (3, 2, nz, ny, nx) of the owned cells with the opacities
-        iterated to consistency from tau_start (default 0): rho [g cm^-3],
-        temp [MeV], ye, eos_quantities: the arrays of EOS_QUANTITIES
-        (mu_e, mu_n, mu_p, X_n, X_p, X_h, Abar, Zbar), all (nz, ny, nx)."""
-        mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = eos_quantities
+        iterated to consistency from tau_start (default 0), or, with
+        `iterations` (>= 1), after exactly that many (kappa, tau) iterations
+        from tau_start (no convergence test): rho [g cm^-3],
+        temp [MeV], ye (nz, ny, nx); eos_quantities: the arrays of
+        EOS_QUANTITIES (mu_e, mu_n, mu_p, X_n, X_p, X_h, Abar, Zbar) at every
+        cell (nz, ny, nx) or, with `cells` (a DenseCells of the block that
+        includes every cell with rho >= density_threshold), at those cells
+        (cells.count,). The opacities are evaluated at the cells with rho >=
+        density_threshold only (the others are transparent)."""
         shape = rho.shape
+        if cells is None:
+            cells = DenseCells(np.arange(rho.size), shape)
+        opaque, positions = cells.denser(cells.take(rho), self.density_threshold)
+        quantities = [np.reshape(q, -1) if positions is None else np.reshape(q, -1)[positions] for q in eos_quantities]
+        mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
+        inputs = [opaque.take(a) for a in (rho, temp, ye)]
         tau = np.zeros((3, 2) + shape) if tau_start is None else tau_start
+        kappa = np.zeros((6,) + shape)  # transparent cells stay 0
+        opaque_kappa = None  # the Opacities of the opaque cells, reused
         self.sweeps = 0
-        for iteration in range(1, self.max_iterations + 1):
-            kappa = opacities(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, tau, xh=xh, abar=abar, zbar=zbar,
-                              params=self.params).kappa_total
-            kappa = self._transparent(rho, kappa.reshape((6,) + shape))
+        for iteration in range(1, (iterations or self.max_iterations) + 1):
+            opaque_kappa = opacities(*inputs, mu_e, mu_n, mu_p, xn, xp, opaque.take(tau), xh=xh, abar=abar,
+                                     zbar=zbar, params=self.params, out=opaque_kappa)
+            # nu_x's opacities do not depend on tau: its depths are final after the first iteration
+            fields = slice(None) if iteration == 1 else TAU_DEPENDENT
+            opaque.put(opaque_kappa.kappa_total.reshape(6, -1)[fields], kappa[fields])
+            new = tau.reshape((6,) + shape).copy()
             warm = self.method == "local" and (iteration > 1 or tau_start is not None)
-            new = self.depths(kappa, tau.reshape((6,) + shape) if warm else None)
+            new[fields] = self.depths(kappa[fields], new[fields] if warm else None)
             new = new.reshape((3, 2) + shape)
-            change = self.grid.max(np.abs(new - tau) / np.maximum(np.abs(new), 1e-300))
+            if iterations is None:
+                change = self.grid.max(largest_relative_change(new.reshape(-1), tau.reshape(-1)))
             tau = new
-            if change < self.tolerance:
+            if iterations is None and change < self.tolerance:
                 break
         self.iterations = iteration
         return tau
