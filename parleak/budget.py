@@ -33,14 +33,20 @@ class StageIntegrals:
         """The number of stages recorded since the last combine."""
         return len(self._stages)
 
-    def add_stage(self, arrays):
+    def add_stage(self, arrays, count=None):
         """Record this stage's owned-cell values of the rows (`arrays`: one
         array of the interior shape per row, or None to use self.rows as
-        filled by the caller)."""
+        filled by the caller). count: only the first `count` columns of
+        self.rows are summed (a caller that packed the nonzero values of its
+        rows there: the exact sums do not depend on the order)."""
         if arrays is not None:
             for row, values in zip(self.rows, arrays):
                 row[...] = values.reshape(-1)
-        self._stages.append(binned_words(self.rows, self._bins, self.rows.shape[0]))
+        if count is None:
+            self._stages.append(binned_words(self.rows, self._bins, self.rows.shape[0]))
+        else:
+            bins = np.repeat(np.arange(self.rows.shape[0], dtype=np.int64), count)
+            self._stages.append(binned_words(self.rows[:, :count], bins, self.rows.shape[0]))
 
     def combine(self, weights):
         """sum_s weights[s] x integral of row over the grid, (n_rows,) (units

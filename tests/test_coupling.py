@@ -38,12 +38,13 @@ def eos():
     return TabulatedEOS(builtin_table_path())
 
 
-def frozen_box(eos, method, tau_every, dt_factor=0.25):
+def frozen_box(eos, method, tau_every, dt_factor=0.25, tau_iterations=1):
     """The uniform box of hot matter at rest with the Hydro and the leakage
     sources; returns (state, hydro, leakage, integrator)."""
     grid = box_grid()
     hydro = Hydro(grid, eos, "plm-mc", "hllc", 1e-10, 1e-12)
-    leakage = LeakageSources(grid, hydro, OpticalDepth(grid, "rays"), LeakageParams(), tau_every, dt_factor)
+    leakage = LeakageSources(grid, hydro, OpticalDepth(grid, "rays"), LeakageParams(), tau_every, dt_factor,
+                             tau_iterations=tau_iterations)
     state = State(grid, hydro.fields + leakage.fields)
     (eps,) = eos.lookup(RHO, TEMP, YE, "eps")
     state["dens"][...] = RHO
@@ -72,12 +73,13 @@ def owned(state, name):
     return state.interior(name).copy()
 
 
-def ode(eos, method, dts, tau_every):
+def ode(eos, method, dts, tau_every, tau_iterations):
     """rho Ye and rho eps of the box integrated as the point-wise ODE
     d(rho Ye)/dt = rho dYe/dt, d(rho eps)/dt = -Q with the SSP-RK
     coefficients, T from the table's inversion, tau by its own OpticalDepth
     (every stage when tau_every = 0, else only at step 0: tau_every is then
-    larger than the number of steps)."""
+    larger than the number of steps; converged from 0 the first time, then
+    tau_iterations iterations from the previous tau, 0: converged)."""
     depth = OpticalDepth(box_grid(), "rays")
     shape = (1, CELLS, 1)
     rho = np.full(shape, RHO)
@@ -91,7 +93,8 @@ def ode(eos, method, dts, tau_every):
             temp = eos.temp_from_rho_eps(rho, etot / rho, ye, temp_guess=temp)
             quantities = eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
             if tau is None or tau_every == 0:
-                tau = depth.converged(rho, temp, ye, quantities, tau_start=tau)
+                iterations = tau_iterations if tau is not None and tau_iterations > 0 else None
+                tau = depth.converged(rho, temp, ye, quantities, tau_start=tau, iterations=iterations)
             mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
             sources = leakage_sources(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, tau, xh=xh, abar=abar, zbar=zbar)
             dens_ye = a * start[0] + b * (dens_ye + dt * rho * sources.dye_dt)
@@ -100,12 +103,12 @@ def ode(eos, method, dts, tau_every):
 
 
 @pytest.mark.parametrize("method", list(SSP_METHODS))
-@pytest.mark.parametrize("tau_every", [0, 1000])
-def test_frozen_box_follows_the_point_wise_ode(eos, method, tau_every):
-    box = frozen_box(eos, method, tau_every)
+@pytest.mark.parametrize("tau_every, tau_iterations", [(0, 1), (0, 0), (1000, 1)])
+def test_frozen_box_follows_the_point_wise_ode(eos, method, tau_every, tau_iterations):
+    box = frozen_box(eos, method, tau_every, tau_iterations=tau_iterations)
     state = box[0]
     dts = run(box, 12)
-    dens_ye, etot = ode(eos, method, dts, tau_every)
+    dens_ye, etot = ode(eos, method, dts, tau_every, tau_iterations)
     assert np.all(state.interior("dens") == RHO) and np.all(state.interior("mom_x") == 0.0)
     for name, expected in (("dens_ye", dens_ye), ("etot", etot)):
         assert np.max(np.abs(owned(state, name) / expected - 1.0)) < 1e-13, name
@@ -252,7 +255,7 @@ def test_trapped_neutrino_pressure_sources(eos):
         leakage.add_rhs(state, rhs[leakage], 0.0)
     source = rhs[trapped] - rhs[plain]
     stage_temp = state.interior("temp")[0, 0]
-    pressure = neutrino_pressure(stage_temp, trapped.result.eta_nu[0, 0, 0])
+    pressure = neutrino_pressure(stage_temp, trapped.result.eta_nue[0, 0])
     assert np.all(pressure > 0.0)
     ghosted = np.concatenate([[pressure[0]], pressure, [pressure[-1]]])  # reflecting and outflow: both copies
     force = threshold_factor(state.interior("dens")[0, 0], rho_th) * (ghosted[2:] - ghosted[:-2]) / (2 * grid.dx[0])
@@ -265,16 +268,92 @@ def test_trapped_neutrino_pressure_sources(eos):
     assert np.all(owned_source["dens"] == 0.0)
 
 
+def test_density_cutoff_removes_only_the_atmosphere(eos):
+    """leakage.min_density: cells below it (here a pns-like atmosphere,
+    5e7 g/cm^3 at 1.4 MeV, above hot dense matter) get exactly zero
+    sources; the others are bitwise those without the cutoff; the
+    luminosities differ by the atmosphere's emission only. Its rate per
+    volume is < 1e-9 of the dense matter's (pairs scale as T^9, captures
+    need free nucleons), so the total loss moves by < 1e-9 relative; the
+    weakest species (anti-nu_e, blocked by degeneracy in the dense matter)
+    by < 1e-5 (6e-7 with the built-in EOS)."""
+    grid = Grid([1, CELLS], [0.0, 0.0], [WIDTH, HEIGHT], 2, dict(BOUNDARIES, y_upper="outflow"), None, WORLD)
+    hydro = Hydro(grid, eos, "plm-mc", "hllc", 1e-10, 1e-12)
+    state = State(grid, hydro.fields)
+    atmosphere = (np.arange(CELLS) >= CELLS // 2)[None, :, None] & np.ones((1, CELLS, 1), dtype=bool)
+    rho, temp, ye = np.where(atmosphere, 5e7, RHO), np.where(atmosphere, 1.4, TEMP), np.where(atmosphere, 0.45, YE)
+    (eps,) = eos.lookup(rho, temp, ye, "eps")
+    for name, values in (("dens", rho), ("etot", rho * eps), ("dens_ye", rho * ye), ("temp", temp)):
+        state.interior(name)[...] = values
+    state.exchange()
+    runs = {}
+    for min_density in (0.0, 1e8):
+        leakage = LeakageSources(grid, hydro, OpticalDepth(grid, "rays"), LeakageParams(), min_density=min_density)
+        hydro.max_dt(state)
+        leakage.max_dt(state)
+        rhs = np.zeros_like(state.evolved)
+        hydro.add_rhs(state, rhs, 0.0)
+        leakage.add_rhs(state, rhs, 0.0)
+        leakage.end_step(0.0, (1.0,))
+        runs[min_density] = leakage
+    full, cut = runs[0.0].result, runs[1e8].result
+    for name in ("r_eff", "q_eff", "eta_nue", "dye_dt", "energy_loss_rate"):
+        assert np.all(getattr(cut, name)[..., atmosphere] == 0.0), name
+        np.testing.assert_array_equal(getattr(cut, name)[..., ~atmosphere], getattr(full, name)[..., ~atmosphere])
+    assert np.all(runs[1e8].lepton_source[atmosphere] == 0.0)
+    assert 0.0 < full.energy_loss_rate[atmosphere].max() < 1e-9 * full.energy_loss_rate[~atmosphere].min()
+    change = 1.0 - runs[1e8].luminosity / runs[0.0].luminosity
+    assert np.all((change > 0.0) & (change < 1e-5))
+    assert 0.0 < 1.0 - runs[1e8].energy_loss / runs[0.0].energy_loss < 1e-9
+
+
+def test_no_sources_at_the_table_floor(eos):
+    """Cells whose Ye is at or below the table's lowest Ye, or whose eps
+    lies below the table (the inversion clamps T to the lowest T), get no
+    sources, and the source time-step limit ignores them: an over-cooled
+    cell with eps + eps_zero < 0 would otherwise give a negative limit."""
+    grid = box_grid()
+    hydro = Hydro(grid, eos, "plm-mc", "hllc", 1e-10, 1e-12)
+    state = State(grid, hydro.fields)
+    ye = np.full((1, CELLS, 1), YE)
+    ye[0, -2, 0] = 0.5 * eos.ranges["ye"][0]
+    (eps,) = eos.lookup(RHO, TEMP, ye, "eps")
+    eps[0, -1, 0] = -2.0 * eos.eps_zero - 1e19  # eps + eps_zero < 0: far below the table
+    for name, values in (("dens", RHO), ("etot", RHO * eps), ("dens_ye", RHO * ye), ("temp", TEMP)):
+        state.interior(name)[...] = values
+    state.exchange()
+    leakage = LeakageSources(grid, hydro, OpticalDepth(grid, "rays"), LeakageParams())
+    hydro.max_dt(state)
+    assert state.interior("temp")[0, -1, 0] == eos.ranges["temp"][0]
+    limit = leakage.max_dt(state)
+    off = np.zeros((1, CELLS, 1), dtype=bool)
+    off[0, -2:, 0] = True
+    for name in ("r_eff", "q_eff", "eta_nue", "dye_dt", "energy_loss_rate"):
+        assert np.all(getattr(leakage.result, name)[..., off] == 0.0), name
+    assert np.all(leakage.result.energy_loss_rate[~off] > 0.0)
+    (eps_on,) = eos.lookup(RHO, TEMP, YE, "eps")
+    on = leakage.result
+    expected = leakage.dt_factor * min(YE / np.abs(on.dye_dt[~off]).max(),
+                                       (eps_on + eos.eps_zero) * RHO / on.energy_loss_rate[~off].max())
+    assert limit == pytest.approx(expected, rel=1e-12)
+
+
 def test_keys_build_the_sources(eos):
     grid = box_grid()
     hydro = Hydro(grid, eos, "plm-mc", "hllc", 1e-10, 1e-12)
     depth = OpticalDepth(grid, "rays")
     defaults = make_leakage_sources(validate({}, SCHEMA, "run.toml"), grid, hydro, depth)
-    assert (defaults.tau_every, defaults.dt_factor, defaults.trapped_density) == (1, 0.25, None)
+    assert (defaults.tau_every, defaults.dt_factor, defaults.trapped_density, defaults.min_density,
+            defaults.tau_iterations) == (1, 0.25, None, 1e8, 1)
     assert defaults.params is depth.params
     raw = {"leakage.tau_every": 0, "leakage.dt_factor": 0.5, "leakage.trapped_pressure": True,
-           "leakage.trapped_density": 3e12}
+           "leakage.trapped_density": 3e12, "leakage.min_density": 0.0, "leakage.tau_iterations": 0}
     chosen = make_leakage_sources(validate(raw, SCHEMA, "run.toml"), grid, hydro, depth)
-    assert (chosen.tau_every, chosen.dt_factor, chosen.trapped_density) == (0, 0.5, 3e12)
+    assert (chosen.tau_every, chosen.dt_factor, chosen.trapped_density, chosen.min_density,
+            chosen.tau_iterations) == (0, 0.5, 3e12, 0.0, 0)
     with pytest.raises(ConfigError, match="leakage.tau_every"):
         validate({"leakage.tau_every": -1}, SCHEMA, "run.toml")
+    with pytest.raises(ConfigError, match=r"leakage.min_density = -1.0 \(in run.toml\): must be finite and >= 0"):
+        validate({"leakage.min_density": -1.0}, SCHEMA, "run.toml")
+    with pytest.raises(ValueError, match="min_density = nan"):
+        LeakageSources(grid, hydro, depth, LeakageParams(), min_density=math.nan)

@@ -31,6 +31,8 @@ def test_keys_reach_the_params():
     ({"leakage.mean_scattering_cosine": 1.0},
      "leakage.mean_scattering_cosine = 1.0 (in run.toml): must be in [-1, 1)"),
     ({"leakage.processes": ["urca"]}, "leakage.processes[0] = 'urca' (in run.toml): must be one of electron_capture"),
+    ({"leakage.min_density": -1.0}, "leakage.min_density = -1.0 (in run.toml): must be finite and >= 0"),
+    ({"leakage.tau_iterations": -1}, "leakage.tau_iterations = -1 (in run.toml): must be >= 0"),
 ])
 def test_bad_values_name_the_key(raw, message):
     with pytest.raises(ConfigError) as err:

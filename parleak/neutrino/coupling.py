@@ -12,14 +12,36 @@ temperature that the Hydro's EOS call left in the state field `temp`):
 
 with energy_loss_rate = sum_s Q_eff(s) >= 0 (the energy leaving the matter)
 and dYe/dt = (R_eff(anti-nu_e) - R_eff(nu_e)) / (N_A rho) (negative while
-the matter deleptonises) of `parleak.neutrino.leakage.leakage_sources`.
+the matter deleptonises) of `parleak.neutrino.leakage.leakage_sources`
+(computed by its lean twin `leakage_source_terms`, bitwise the same).
+
+Density cutoff (`min_density`, key leakage.min_density, default 1e8
+g cm^-3): cells with rho below it get no sources at all (R_eff = Q_eff = 0:
+no emission, no cooling, no lepton change), and neither the EOS lookup nor
+the leakage kernel runs there (the sources of the other cells are bitwise
+those without the cutoff). In a pns atmosphere (5e7 g cm^-3, 1.4 MeV)
+the emission per volume is below 1e-9 of that of hot dense matter (1e13
+g cm^-3, 8 MeV; tests/test_coupling.py). The trapped-neutrino
+pressure below it uses eta_nu = 0 (its threshold factor f(rho) is below
+2e-9 there for the default rho_th).
+
+Table floor: cells at the EOS table's lowest temperature or Ye (T <= T_min,
+Ye <= Ye_min; the inversion clamps T there) get no sources either: the
+leakage cannot drive matter off the table. Without nuclei (the built-in
+EOS) cold, degenerate surface layers would otherwise keep capturing
+electrons (their capture rate does not vanish as T -> 0) down to Ye and T
+far below any table, and the hydro then fails there.
 
 Optical depths (`tau_every`): 0 recomputes them in every stage (skipped
 when rho, T, Ye of every cell are unchanged since the last computation, as
 in the first stage right after `max_dt`); N >= 1 at the start of steps
 0, N, 2N, ... (in `max_dt`, or in the first stage when `max_dt` was not
-called). Each update iterates (kappa, tau) to consistency with
-`OpticalDepth.converged`, warm-started from the previous tau; between
+called). Each update makes `tau_iterations` (kappa, tau) iterations
+(`OpticalDepth.converged`) from the previous tau, 1 by default: the
+neutrino degeneracies in the opacities then lag by one update, which in
+the pns changes tau by about 1e-7 relative (the change a second iteration
+makes); 0 iterates to optical_depth.tolerance. The first update (no
+previous tau) always iterates to the tolerance from tau = 0. Between
 updates the sources use the last tau.
 
 Luminosities: every stage records the volume integrals over the owned
@@ -49,7 +71,8 @@ import numpy as np
 
 from parleak.budget import StageIntegrals
 from parleak.constants import AVOGADRO_NUMBER, MEV
-from parleak.neutrino.leakage import EOS_QUANTITIES, RESULT_DIMS, SPECIES, LeakageResult, leakage_sources
+from parleak.neutrino.leakage import (EOS_QUANTITIES, SOURCE_DIMS, SPECIES, DenseCells, SourceTerms,
+                                      leakage_source_terms)
 from parleak.neutrino.trapped import neutrino_pressure, threshold_factor
 
 # Rows of the per-stage integrals: number (3 species), energy (3 species),
@@ -65,9 +88,11 @@ class LeakageSources:
     physics list: its add_rhs and max_dt compute the primitives this object
     reads) with a nuclear EOS (`eos.lookup`); depth: an OpticalDepth;
     params: the LeakageParams of the sources (normally depth.params);
-    tau_every: 0 (every stage) or N >= 1 (every N steps); dt_factor > 0
+    tau_every: 0 (every stage) or N >= 1 (every N steps); tau_iterations:
+    (kappa, tau) iterations per update (0: to convergence); dt_factor > 0
     (see max_dt); trapped_density: rho_th [g cm^-3] of the trapped-neutrino
-    pressure source, None for none.
+    pressure source, None for none; min_density [g cm^-3] >= 0: no sources
+    below it (module docstring).
 
     After each step: `luminosity` (3,) erg/s and `number_luminosity` (3,)
     1/s per species (nu_e, anti-nu_e, nu_x), `mean_energy` (3,) MeV (their
@@ -83,25 +108,33 @@ class LeakageSources:
 
     fields = ()  # the dump fields of the optical depths come from NeutrinoDiagnostics
 
-    def __init__(self, grid, hydro, depth, params, tau_every=1, dt_factor=0.25, trapped_density=None):
+    def __init__(self, grid, hydro, depth, params, tau_every=1, dt_factor=0.25, trapped_density=None,
+                 min_density=1e8, tau_iterations=1):
         if not hasattr(hydro.eos, "lookup"):
             raise ValueError("leakage sources need a nuclear EOS (eos.kind = 'table' or 'builtin')")
-        if tau_every < 0 or not dt_factor > 0.0:
-            raise ValueError(f"leakage sources: tau_every = {tau_every!r} (>= 0), dt_factor = {dt_factor!r} (> 0)")
+        if tau_every < 0 or tau_iterations < 0 or not dt_factor > 0.0 or not 0.0 <= min_density < np.inf:
+            raise ValueError(f"leakage sources: tau_every = {tau_every!r} (>= 0), tau_iterations = "
+                             f"{tau_iterations!r} (>= 0), dt_factor = {dt_factor!r} (> 0), "
+                             f"min_density = {min_density!r} (finite, >= 0)")
         self.grid = grid
         self.hydro = hydro
         self.depth = depth
         self.params = params
         self.tau_every = int(tau_every)
+        self.tau_iterations = int(tau_iterations)
         self.dt_factor = float(dt_factor)
+        self.min_density = float(min_density)
+        ranges = getattr(hydro.eos, "ranges", {})
+        self._table_floor = (ranges.get("temp", (0.0,))[0], ranges.get("ye", (0.0,))[0])  # MeV, 1
         shape = tuple(s.stop - s.start for s in grid.interior)
         self._inputs = np.empty((3,) + shape)  # rho, temp, ye of this evaluation
         self._tau_inputs = np.full((3,) + shape, np.nan)  # ... of the last tau update
         self._source_inputs = np.full((3,) + shape, np.nan)  # ... of the last source evaluation
         self._source_tau = -1  # tau_updates at the last source evaluation
-        self.result = LeakageResult(**{name: np.empty(dims + shape) for name, dims in RESULT_DIMS.items()})
+        self.result = SourceTerms(**{name: np.zeros(dims + shape) for name, dims in SOURCE_DIMS.items()})
         self.lepton_source = np.empty(shape)  # rho dYe/dt, g cm^-3 s^-1
         self._stage_integrals = StageIntegrals(grid, N_INTEGRALS)
+        self._integrand_count = 0  # cells with sources, packed first in the integrals' rows
         self._tau_step = -1
         self.tau = None
         self.tau_updates = 0
@@ -137,40 +170,66 @@ class LeakageSources:
             return self.grid.max(np.array([float(changed)])) > 0.0
         return step_start and self.steps % self.tau_every == 0 and self._tau_step != self.steps
 
+    def _lookup(self, cells):
+        """(rho, temp, ye (3, cells.count) and the EOS_QUANTITIES) at
+        `cells`, a DenseCells of the owned block."""
+        inputs = cells.take(self._inputs)
+        return inputs, self.hydro.eos.lookup(*inputs, *EOS_QUANTITIES)
+
     def _evaluate(self, state, step_start):
         """Update tau when due, then the leakage sources of the owned cells
         into self.result and self.lepton_source (skipped when neither the
-        inputs nor tau changed)."""
+        inputs nor tau changed). The EOS is looked up only where the sources
+        or the opacities are evaluated."""
         self._gather(state)
         rho, temp, ye = self._inputs
-        quantities = None
+        looked_up = None  # (DenseCells, their inputs, the EOS quantities there)
         if self._tau_due(step_start):
-            quantities = self.hydro.eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
-            self.tau = self.depth.converged(rho, temp, ye, quantities, tau_start=self.tau)
+            cells = DenseCells.of(rho, min(self.min_density, self.depth.density_threshold))
+            looked_up = (cells, *self._lookup(cells))
+            iterations = self.tau_iterations if self.tau is not None and self.tau_iterations > 0 else None
+            self.tau = self.depth.converged(rho, temp, ye, looked_up[2], tau_start=self.tau, cells=cells,
+                                            iterations=iterations)
             np.copyto(self._tau_inputs, self._inputs)
             self._tau_step = self.steps
             self.tau_updates += 1
         if self._source_tau == self.tau_updates and np.array_equal(self._inputs, self._source_inputs):
             return
-        if quantities is None:
-            quantities = self.hydro.eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
-        mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
-        leakage_sources(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, self.tau, xh=xh, abar=abar, zbar=zbar,
-                        params=self.params, out=self.result)
+        if looked_up is None:
+            cells = DenseCells.of(rho, self.min_density)
+            looked_up = (cells, *self._lookup(cells))
+        self._sources(*looked_up)
         np.multiply(rho, self.result.dye_dt, out=self.lepton_source)
         np.copyto(self._source_inputs, self._inputs)
         self._source_tau = self.tau_updates
 
+    def _sources(self, cells, inputs, quantities):
+        """self.result: the source terms of the cells with rho >=
+        min_density and T, Ye above the EOS table's lowest values, zero
+        elsewhere, from the inputs (rho, temp, ye) and the EOS quantities at
+        `cells` (a DenseCells that includes them)."""
+        rho, temp, ye = inputs
+        sources, positions = cells.where((rho >= self.min_density) & (temp > self._table_floor[0])
+                                         & (ye > self._table_floor[1]))
+        if positions is not None:
+            inputs, quantities = inputs[:, positions], [q[positions] for q in quantities]
+        mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
+        terms = leakage_source_terms(*inputs, mu_e, mu_n, mu_p, xn, xp, sources.take(self.tau), xh=xh, abar=abar,
+                                     zbar=zbar, params=self.params)
+        for values, out in zip(terms, self.result):
+            sources.scatter(values, out)
+        rows, count = self._stage_integrals.rows, sources.count  # the stage integrands, packed
+        rows[NUMBER, :count] = terms.r_eff
+        rows[ENERGY, :count] = terms.q_eff
+        rows[LOSS, :count] = terms.energy_loss_rate
+        np.multiply(inputs[0], terms.dye_dt, out=rows[LEPTON, :count])
+        self._integrand_count = count
+
     def _record_integrals(self):
         """Record this stage's integrands: R_eff(s) [1/(cm^3 s)], Q_eff(s)
-        and energy_loss_rate [erg/(cm^3 s)], rho dYe/dt [g/(cm^3 s)]."""
-        rows = self._stage_integrals.rows
-        cells = rows.shape[1]
-        rows[NUMBER] = self.result.r_eff.reshape(3, cells)
-        rows[ENERGY] = self.result.q_eff.reshape(3, cells)
-        rows[LOSS] = self.result.energy_loss_rate.reshape(cells)
-        rows[LEPTON] = self.lepton_source.reshape(cells)
-        self._stage_integrals.add_stage(None)
+        and energy_loss_rate [erg/(cm^3 s)], rho dYe/dt [g/(cm^3 s)] of the
+        cells with sources, packed by `_sources` (the others are 0)."""
+        self._stage_integrals.add_stage(None, count=self._integrand_count)
 
     # -- physics interface ------------------------------------------------
     def add_rhs(self, state, rhs, time):
@@ -191,7 +250,7 @@ class LeakageSources:
         """The trapped-neutrino pressure sources (module docstring)."""
         grid, interior = self.grid, self.grid.interior
         rho, temp, _ = self._inputs
-        self._pressure[0][interior] = neutrino_pressure(temp, self.result.eta_nu[0], self.params.fermi_method)
+        self._pressure[0][interior] = neutrino_pressure(temp, self.result.eta_nue, self.params.fermi_method)
         self._pressure_halo.exchange([(1.0, 1.0, 1.0)])
         factor = threshold_factor(rho, self.trapped_density)
         work = np.zeros_like(rho)
@@ -215,15 +274,19 @@ class LeakageSources:
         matter stays in, so the limit is looser than a thermal one there). The
         integrator multiplies by time.cfl: a step changes Ye and eps by at
         most about time.cfl x dt_factor of their values (0.1 with the
-        defaults 0.4 and 0.25). Infinite while not `active`."""
+        defaults 0.4 and 0.25). Cells without sources (dYe/dt = 0,
+        energy_loss_rate = 0: below min_density or at the table floor, where
+        eps may lie below the table) do not limit the step. Infinite while
+        not `active`."""
         if not self.active:
             return np.inf
         self._evaluate(state, step_start=True)
         rho, _, ye = self._inputs
         energy = self.hydro.primitive("eps")[self.grid.interior] + self.hydro.eos.eps_zero
+        dye_dt, loss = self.result.dye_dt, self.result.energy_loss_rate
         with np.errstate(divide="ignore", invalid="ignore"):
-            ye_time = ye / np.abs(self.result.dye_dt)
-            energy_time = energy * rho / np.abs(self.result.energy_loss_rate)
+            ye_time = np.where(dye_dt != 0.0, ye / np.abs(dye_dt), np.inf)
+            energy_time = np.where(loss > 0.0, energy * rho / loss, np.inf)
         shortest = min(np.nanmin(ye_time, initial=np.inf), np.nanmin(energy_time, initial=np.inf))
         return self.dt_factor * shortest
 
@@ -298,8 +361,8 @@ class LeakageSources:
 
 def make_leakage_sources(config, grid, hydro, depth):
     """LeakageSources from the resolved leakage.* keys (tau_every,
-    dt_factor, trapped_pressure, trapped_density; the microphysics from
-    depth.params)."""
+    dt_factor, trapped_pressure, trapped_density, min_density,
+    tau_iterations; the microphysics from depth.params)."""
     trapped = config["leakage.trapped_density"] if config["leakage.trapped_pressure"] else None
     return LeakageSources(grid, hydro, depth, depth.params, config["leakage.tau_every"], config["leakage.dt_factor"],
-                          trapped)
+                          trapped, config["leakage.min_density"], config["leakage.tau_iterations"])

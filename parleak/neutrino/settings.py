@@ -30,9 +30,15 @@ SCHEMA = {
     "leakage.tau_every": Key(int, default=1, valid=at_least(0),
                              help="optical-depth updates of the evolved leakage: 0 at every Runge-Kutta stage, "
                                   "N >= 1 at the start of every N-th step (steps 0, N, 2N, ...)"),
+    "leakage.tau_iterations": Key(int, default=1, valid=at_least(0),
+                                  help="(kappa, tau) iterations of each optical-depth update during the evolution, "
+                                       "from the previous tau; 0: to optical_depth.tolerance"),
     "leakage.dt_factor": Key(float, default=0.25, valid=positive(),
                              help="source time-step limit: dt <= time.cfl * dt_factor * min over cells of "
                                   "Ye / |dYe/dt| and (eps + eps_zero) / |deps/dt|"),
+    "leakage.min_density": Key(float, default=1e8, valid=(lambda v: 0.0 <= v < float("inf"), "finite and >= 0"),
+                               help="g/cm^3: the evolved leakage has no sources (no emission, no lepton change) "
+                                    "in cells with rho below it, and skips them"),
     "leakage.trapped_pressure": Key(bool, default=False,
                                     help="add the trapped-neutrino pressure sources -f(rho) grad P_nu (seed 004)"),
     "leakage.trapped_density": Key(float, default=1e12, valid=positive(),
