@@ -19,7 +19,7 @@ Density cutoff (`min_density`, key leakage.min_density, default 1e8
 g cm^-3): cells with rho below it get no sources at all (R_eff = Q_eff = 0:
 no emission, no cooling, no lepton change), and neither the EOS lookup nor
 the leakage kernel runs there (the sources of the other cells are bitwise
-those without the cutoff). In a pns atmosphere (5e7 g cm^-3, 1.4 MeV)
+those without the cutoff). In a pns atmosphere (3e7-5e7 g cm^-3, 1.4 MeV)
 the emission per volume is below 1e-9 of that of hot dense matter (1e13
 g cm^-3, 8 MeV; tests/test_coupling.py). The trapped-neutrino
 pressure below it uses eta_nu = 0 (its threshold factor f(rho) is below
