@@ -28,3 +28,20 @@ def median_time(comm, action, repeats):
         action()
         times.append(comm.allreduce(time.perf_counter() - start, op=MPI.MAX))
     return statistics.median(times)
+
+
+def interleaved_times(comm, actions, repeats):
+    """Seconds of each of `actions` on the slowest rank of `comm`, called
+    in turn `repeats` times (after one warm-up round): a list per action.
+    Interleaving makes a slow drift of the machine's speed (a shared host)
+    hit every action alike, so their ratios stay meaningful."""
+    for action in actions:
+        action()
+    times = [[] for _ in actions]
+    for _ in range(repeats):
+        for action, seconds in zip(actions, times):
+            comm.Barrier()
+            start = time.perf_counter()
+            action()
+            seconds.append(comm.allreduce(time.perf_counter() - start, op=MPI.MAX))
+    return times

@@ -26,6 +26,7 @@ class StageIntegrals:
         cells = math.prod(s.stop - s.start for s in grid.interior)
         self.rows = np.empty((n_rows, cells))
         self._bins = np.repeat(np.arange(n_rows, dtype=np.int64), cells)
+        self._packed_bins = {}  # count: the bins of packed_rows(count)
         self._stages = []
         self.cell_volume = math.prod(grid.dx[: grid.dim])
 
@@ -33,20 +34,26 @@ class StageIntegrals:
         """The number of stages recorded since the last combine."""
         return len(self._stages)
 
+    def packed_rows(self, count):
+        """A contiguous (n_rows, count) view of the row storage, for a
+        caller that packs the nonzero values of its rows (count <= the
+        owned cells) and then calls add_stage(None, count)."""
+        return self.rows.reshape(-1)[: self.rows.shape[0] * count].reshape(-1, count)
+
     def add_stage(self, arrays, count=None):
         """Record this stage's owned-cell values of the rows (`arrays`: one
         array of the interior shape per row, or None to use self.rows as
-        filled by the caller). count: only the first `count` columns of
-        self.rows are summed (a caller that packed the nonzero values of its
-        rows there: the exact sums do not depend on the order)."""
+        filled by the caller). count: sum packed_rows(count) instead (the
+        exact sums do not depend on the order of the values)."""
         if arrays is not None:
             for row, values in zip(self.rows, arrays):
                 row[...] = values.reshape(-1)
         if count is None:
             self._stages.append(binned_words(self.rows, self._bins, self.rows.shape[0]))
-        else:
-            bins = np.repeat(np.arange(self.rows.shape[0], dtype=np.int64), count)
-            self._stages.append(binned_words(self.rows[:, :count], bins, self.rows.shape[0]))
+            return
+        if count not in self._packed_bins:
+            self._packed_bins = {count: np.repeat(np.arange(self.rows.shape[0], dtype=np.int64), count)}
+        self._stages.append(binned_words(self.packed_rows(count), self._packed_bins[count], self.rows.shape[0]))
 
     def combine(self, weights):
         """sum_s weights[s] x integral of row over the grid, (n_rows,) (units

@@ -13,7 +13,7 @@ from scipy.special import expit
 from parleak.constants import (AVOGADRO_NUMBER, AXIAL_COUPLING, C_AXIAL, C_VECTOR, ELECTRON_MASS_MEV,
                                FINE_STRUCTURE_LEAKAGE, MEV, PLANCK_CONSTANT, PLASMA_GAMMA_0, Q_NP_MEV, SIGMA_0)
 from parleak.neutrino.leakage import (DenseCells, LeakageParams, LeakageResult, SourceTerms, leakage_source_terms,
-                                      leakage_sources, leakage_sources_from_eos, opacities)
+                                      leakage_sources, leakage_sources_from_eos, lookup_eos_quantities, opacities)
 
 C_CM_S = 2.99792458e10  # the speed of light, written out: t_diff must divide by it
 HC = PLANCK_CONSTANT * C_CM_S / MEV  # h c, MeV cm
@@ -441,6 +441,28 @@ def test_from_eos_matches_direct_call():
     direct = run(point)
     for field in ("kappa_total", "r_eff", "q_eff", "dye_dt", "energy_loss_rate"):
         np.testing.assert_array_equal(getattr(result, field)[..., 2], getattr(direct, field))
+
+
+def test_an_eos_without_nuclei_skips_their_lookup():
+    """Where eos.has_nuclei is False only the first five quantities are
+    looked up and coherent scattering is off; with Xh = 0 from the table
+    the opacities and sources are the same, bit for bit (the built-in EOS
+    table has no nuclei)."""
+    from parleak.eos.table import TabulatedEOS
+    from parleak.eos.table_writer import builtin_table_path
+    eos = TabulatedEOS(builtin_table_path())
+    assert not eos.has_nuclei
+    rho, temp, ye = np.array([1e11, 3e13, 2e14]), np.array([2.0, 8.0, 20.0]), np.array([0.35, 0.25, 0.1])
+    tau = np.full((3, 2, 3), 2.0)
+    looked_up = lookup_eos_quantities(eos, rho, temp, ye)
+    assert looked_up[5:] == (None, None, None)
+    full = eos.lookup(rho, temp, ye, "mu_e", "mu_n", "mu_p", "Xn", "Xp", "Xh", "Abar", "Zbar")
+    assert np.all(full[5] == 0.0)
+    mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = full
+    with_zero_nuclei = leakage_sources(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, tau, xh=xh, abar=abar, zbar=zbar)
+    without = leakage_sources_from_eos(eos, rho, temp, ye, tau)
+    for field in ("kappa_total", "r_eff", "q_eff", "dye_dt", "energy_loss_rate"):
+        np.testing.assert_array_equal(getattr(without, field), getattr(with_zero_nuclei, field))
 
 
 @pytest.mark.parametrize("bad, word", [

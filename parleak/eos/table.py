@@ -387,8 +387,9 @@ class TabulatedEOS:
     Attributes: path; logrho (log10 g/cm^3), logtemp (log10 MeV), ye (the
     axes); energy_shift (erg/g); tables {name: (nye, ntemp, nrho) array} as
     stored; ranges {"rho": (min, max) g/cm^3, "temp": MeV, "ye": 1};
-    eps_zero (erg/g, see below); counts (int64, COUNTERS order) and
-    out_of_range (the same as a dict).
+    eps_zero (erg/g, see below); has_nuclei (False where Xh is missing or
+    0 on the whole table); counts (int64, COUNTERS order) and out_of_range
+    (the same as a dict).
 
     Counting: lookups count the points clamped in rho, T and Ye
     (rho_low ... ye_high); inversions count clamps in rho and Ye and the
@@ -422,6 +423,8 @@ class TabulatedEOS:
                        "ye": (float(self.ye[0]), float(self.ye[-1]))}
         eps_min = 10.0 ** data["logenergy"].min() - self.energy_shift
         self.eps_zero = 0.1 * abs(eps_min) - eps_min
+        # heavy nuclei anywhere in the table (the built-in EOS has none)
+        self.has_nuclei = "Xh" in data and bool(np.any(data["Xh"] > 0.0))
         self._axes = tuple(np.ascontiguousarray(a) for axis in (self.logrho, self.logtemp, self.ye)
                            for a in (axis, 1.0 / np.diff(axis)))
         self._inv_steps = np.array([(a.size - 1) / (a[-1] - a[0]) for a in (self.logrho, self.logtemp, self.ye)])

@@ -71,8 +71,8 @@ import numpy as np
 
 from parleak.budget import StageIntegrals
 from parleak.constants import AVOGADRO_NUMBER, MEV
-from parleak.neutrino.leakage import (EOS_QUANTITIES, SOURCE_DIMS, SPECIES, DenseCells, SourceTerms,
-                                      leakage_source_terms)
+from parleak.neutrino.leakage import (SOURCE_DIMS, SPECIES, DenseCells, SourceTerms, leakage_source_terms,
+                                      lookup_eos_quantities)
 from parleak.neutrino.trapped import neutrino_pressure, threshold_factor
 
 # Rows of the per-stage integrals: number (3 species), energy (3 species),
@@ -131,10 +131,12 @@ class LeakageSources:
         self._tau_inputs = np.full((3,) + shape, np.nan)  # ... of the last tau update
         self._source_inputs = np.full((3,) + shape, np.nan)  # ... of the last source evaluation
         self._source_tau = -1  # tau_updates at the last source evaluation
-        self.result = SourceTerms(**{name: np.zeros(dims + shape) for name, dims in SOURCE_DIMS.items()})
-        self.lepton_source = np.empty(shape)  # rho dYe/dt, g cm^-3 s^-1
+        # The cells with sources and their values there (the others have none)
+        self._cells = DenseCells(np.zeros(0, dtype=np.int64), shape)
+        self._terms = SourceTerms(**{name: np.zeros(dims + (0,)) for name, dims in SOURCE_DIMS.items()})
+        self._lepton = np.zeros(0)  # rho dYe/dt at those cells, g cm^-3 s^-1
+        self._rho_ye = np.zeros((2, 0))  # rho [g cm^-3] and Ye there
         self._stage_integrals = StageIntegrals(grid, N_INTEGRALS)
-        self._integrand_count = 0  # cells with sources, packed first in the integrals' rows
         self._tau_step = -1
         self.tau = None
         self.tau_updates = 0
@@ -151,6 +153,22 @@ class LeakageSources:
         if trapped_density is not None:
             self._pressure = np.zeros((1,) + grid.local_shape)  # P_nu, erg/cm^3, ghosted
             self._pressure_halo = grid.halo(self._pressure)
+
+    @property
+    def result(self):
+        """The SourceTerms of the last evaluation on every owned cell (zero
+        where there are no sources), new arrays."""
+        return SourceTerms(*(self._on_block(values) for values in self._terms))
+
+    @property
+    def lepton_source(self):
+        """rho dYe/dt [g cm^-3 s^-1] of the last evaluation on every owned
+        cell, a new array."""
+        return self._on_block(self._lepton)
+
+    def _on_block(self, values):
+        """values (..., cells with sources) scattered to (..., owned shape)."""
+        return self._cells.scatter(values, np.empty(values.shape[:-1] + self._cells.shape))
 
     # -- evaluation -------------------------------------------------------
     def _gather(self, state):
@@ -171,16 +189,16 @@ class LeakageSources:
         return step_start and self.steps % self.tau_every == 0 and self._tau_step != self.steps
 
     def _lookup(self, cells):
-        """(rho, temp, ye (3, cells.count) and the EOS_QUANTITIES) at
-        `cells`, a DenseCells of the owned block."""
+        """(rho, temp, ye (3, cells.count) and the EOS_QUANTITIES, see
+        lookup_eos_quantities) at `cells`, a DenseCells of the owned block."""
         inputs = cells.take(self._inputs)
-        return inputs, self.hydro.eos.lookup(*inputs, *EOS_QUANTITIES)
+        return inputs, lookup_eos_quantities(self.hydro.eos, *inputs)
 
     def _evaluate(self, state, step_start):
         """Update tau when due, then the leakage sources of the owned cells
-        into self.result and self.lepton_source (skipped when neither the
-        inputs nor tau changed). The EOS is looked up only where the sources
-        or the opacities are evaluated."""
+        (`result`, `lepton_source`; skipped when neither the inputs nor tau
+        changed). The EOS is looked up only where the sources or the
+        opacities are evaluated."""
         self._gather(state)
         rho, temp, ye = self._inputs
         looked_up = None  # (DenseCells, their inputs, the EOS quantities there)
@@ -199,37 +217,35 @@ class LeakageSources:
             cells = DenseCells.of(rho, self.min_density)
             looked_up = (cells, *self._lookup(cells))
         self._sources(*looked_up)
-        np.multiply(rho, self.result.dye_dt, out=self.lepton_source)
         np.copyto(self._source_inputs, self._inputs)
         self._source_tau = self.tau_updates
 
     def _sources(self, cells, inputs, quantities):
-        """self.result: the source terms of the cells with rho >=
-        min_density and T, Ye above the EOS table's lowest values, zero
-        elsewhere, from the inputs (rho, temp, ye) and the EOS quantities at
-        `cells` (a DenseCells that includes them)."""
+        """The source terms of the cells with rho >= min_density and T, Ye
+        above the EOS table's lowest values (none elsewhere), from the
+        inputs (rho, temp, ye) and the EOS quantities at `cells` (a
+        DenseCells that includes them), kept at those cells only."""
         rho, temp, ye = inputs
         sources, positions = cells.where((rho >= self.min_density) & (temp > self._table_floor[0])
                                          & (ye > self._table_floor[1]))
         if positions is not None:
-            inputs, quantities = inputs[:, positions], [q[positions] for q in quantities]
+            inputs, quantities = inputs[:, positions], [None if q is None else q[positions] for q in quantities]
         mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
         terms = leakage_source_terms(*inputs, mu_e, mu_n, mu_p, xn, xp, sources.take(self.tau), xh=xh, abar=abar,
                                      zbar=zbar, params=self.params)
-        for values, out in zip(terms, self.result):
-            sources.scatter(values, out)
-        rows, count = self._stage_integrals.rows, sources.count  # the stage integrands, packed
-        rows[NUMBER, :count] = terms.r_eff
-        rows[ENERGY, :count] = terms.q_eff
-        rows[LOSS, :count] = terms.energy_loss_rate
-        np.multiply(inputs[0], terms.dye_dt, out=rows[LEPTON, :count])
-        self._integrand_count = count
+        self._cells, self._terms, self._rho_ye = sources, terms, inputs[0::2]
+        self._lepton = inputs[0] * terms.dye_dt
+        rows = self._stage_integrals.packed_rows(sources.count)  # the stage integrands
+        rows[NUMBER] = terms.r_eff
+        rows[ENERGY] = terms.q_eff
+        rows[LOSS] = terms.energy_loss_rate
+        rows[LEPTON] = self._lepton
 
     def _record_integrals(self):
         """Record this stage's integrands: R_eff(s) [1/(cm^3 s)], Q_eff(s)
         and energy_loss_rate [erg/(cm^3 s)], rho dYe/dt [g/(cm^3 s)] of the
         cells with sources, packed by `_sources` (the others are 0)."""
-        self._stage_integrals.add_stage(None, count=self._integrand_count)
+        self._stage_integrals.add_stage(None, count=self._cells.count)
 
     # -- physics interface ------------------------------------------------
     def add_rhs(self, state, rhs, time):
@@ -240,8 +256,8 @@ class LeakageSources:
             return
         self._evaluate(state, step_start=len(self._stage_integrals) == 0)
         interior = self.grid.interior
-        rhs[state.index["etot"]][interior] -= self.result.energy_loss_rate
-        rhs[state.index["dens_ye"]][interior] += self.lepton_source
+        self._cells.add_to(rhs[state.index["etot"]][interior], -self._terms.energy_loss_rate)
+        self._cells.add_to(rhs[state.index["dens_ye"]][interior], self._lepton)
         if self.trapped_density is not None:
             self._add_trapped_pressure(state, rhs)
         self._record_integrals()
@@ -250,7 +266,8 @@ class LeakageSources:
         """The trapped-neutrino pressure sources (module docstring)."""
         grid, interior = self.grid, self.grid.interior
         rho, temp, _ = self._inputs
-        self._pressure[0][interior] = neutrino_pressure(temp, self.result.eta_nue, self.params.fermi_method)
+        self._pressure[0][interior] = neutrino_pressure(temp, self._on_block(self._terms.eta_nue),
+                                                        self.params.fermi_method)
         self._pressure_halo.exchange([(1.0, 1.0, 1.0)])
         factor = threshold_factor(rho, self.trapped_density)
         work = np.zeros_like(rho)
@@ -281,9 +298,9 @@ class LeakageSources:
         if not self.active:
             return np.inf
         self._evaluate(state, step_start=True)
-        rho, _, ye = self._inputs
-        energy = self.hydro.primitive("eps")[self.grid.interior] + self.hydro.eos.eps_zero
-        dye_dt, loss = self.result.dye_dt, self.result.energy_loss_rate
+        rho, ye = self._rho_ye
+        energy = self._cells.take(self.hydro.primitive("eps")[self.grid.interior]) + self.hydro.eos.eps_zero
+        dye_dt, loss = self._terms.dye_dt, self._terms.energy_loss_rate
         with np.errstate(divide="ignore", invalid="ignore"):
             ye_time = np.where(dye_dt != 0.0, ye / np.abs(dye_dt), np.inf)
             energy_time = np.where(loss > 0.0, energy * rho / loss, np.inf)

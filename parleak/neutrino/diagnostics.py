@@ -4,7 +4,7 @@ and the neutrinospheres, computed for every dump (not evolved)."""
 import numpy as np
 
 from parleak import parallel
-from parleak.neutrino.leakage import EOS_QUANTITIES, SPECIES
+from parleak.neutrino.leakage import SPECIES, lookup_eos_quantities
 from parleak.neutrino.optical_depth import MOMENTS, TAU_FIELDS, THERMAL_FIELDS
 from parleak.state import FieldSpec
 
@@ -36,7 +36,7 @@ class NeutrinoDiagnostics:
     def fill_diagnostics(self, state):
         """After the hydro's fill_diagnostics (which sets temp and ye)."""
         rho, temp, ye = (np.ascontiguousarray(state.interior(name)) for name in ("dens", "temp", "ye"))
-        quantities = self.eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
+        quantities = lookup_eos_quantities(self.eos, rho, temp, ye)
         tau = self.depth.converged(rho, temp, ye, quantities)
         thermal = self.depth.thermal(rho, temp, ye, quantities, tau)
         for name, values in zip(TAU_FIELDS + THERMAL_FIELDS, list(tau.reshape((6,) + rho.shape)) + list(thermal)):

@@ -447,6 +447,16 @@ def leakage_source_terms(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, tau, xh=None, 
                        (rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, tau, xh, abar, zbar), params, out)
 
 
+@numba.njit(cache=True)
+def _add_at(block, index, values):
+    """block.flat[index[m]] += values[m] on a 3-D (possibly strided) block."""
+    _, ny, nx = block.shape
+    for m in range(index.size):
+        k, rest = divmod(index[m], ny * nx)
+        j, i = divmod(rest, nx)
+        block[k, j, i] += values[m]
+
+
 class DenseCells:
     """The cells of a grid block (shape `shape`) at flat indices `index`
     (ascending), e.g. those dense enough to evaluate the leakage on: `take`
@@ -498,14 +508,35 @@ class DenseCells:
         out.fill(0.0)
         return self.put(values, out)
 
+    def add_to(self, block, values):
+        """block[cell] += values at these cells, in place; block: a 3-D
+        array (a view may be strided, e.g. the interior of a ghosted field)
+        of shape `shape`; values (count,)."""
+        if block.shape != self.shape or self.index.size != np.shape(values)[0]:
+            raise ValueError(f"DenseCells.add_to: block {block.shape} / values {np.shape(values)} do not match "
+                             f"the cells' shape {self.shape} and count {self.index.size}")
+        _add_at(block, self.index, values)
+
 
 EOS_QUANTITIES = ("mu_e", "mu_n", "mu_p", "Xn", "Xp", "Xh", "Abar", "Zbar")
+NUCLEI = EOS_QUANTITIES[5:]  # Xh, Abar, Zbar: only for coherent scattering on nuclei
+
+
+def lookup_eos_quantities(eos, rho, temp, ye):
+    """The EOS_QUANTITIES at (rho [g cm^-3], temp [MeV], ye) from
+    `eos.lookup`, one array each, with None for Xh, Abar and Zbar where
+    `eos.has_nuclei` is False (a table without heavy nuclei, like the
+    built-in EOS: coherent scattering is then off, which gives the same
+    opacities as Xh = 0, and their lookup is saved)."""
+    if getattr(eos, "has_nuclei", True):
+        return eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
+    return eos.lookup(rho, temp, ye, *EOS_QUANTITIES[:5]) + (None,) * len(NUCLEI)
 
 
 def leakage_sources_from_eos(eos, rho, temp, ye, tau, params=LeakageParams()):
     """`leakage_sources` at (rho [g cm^-3], temp [MeV], ye) with mu_e, mu_n,
-    mu_p, X_n, X_p, X_h, Abar and Zbar from `eos.lookup(rho, temp, ye,
-    *EOS_QUANTITIES)` (e.g. `parleak.eos.table.TabulatedEOS`), which returns
-    one array per name in that order; tau (3, 2, *shape)."""
-    mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
+    mu_p, X_n, X_p, X_h, Abar and Zbar from `lookup_eos_quantities` (an EOS
+    with the lookup of `parleak.eos.table.TabulatedEOS`, which returns one
+    array per name); tau (3, 2, *shape)."""
+    mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = lookup_eos_quantities(eos, rho, temp, ye)
     return leakage_sources(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, tau, xh=xh, abar=abar, zbar=zbar, params=params)

@@ -121,7 +121,8 @@ class OpticalDepth:
         `iterations` (>= 1), after exactly that many (kappa, tau) iterations
         from tau_start (no convergence test): rho [g cm^-3],
         temp [MeV], ye (nz, ny, nx); eos_quantities: the arrays of
-        EOS_QUANTITIES (mu_e, mu_n, mu_p, X_n, X_p, X_h, Abar, Zbar) at every
+        EOS_QUANTITIES (mu_e, mu_n, mu_p, X_n, X_p, X_h, Abar, Zbar; None for
+        X_h, Abar, Zbar without nuclei, see lookup_eos_quantities) at every
         cell (nz, ny, nx) or, with `cells` (a DenseCells of the block that
         includes every cell with rho >= density_threshold), at those cells
         (cells.count,). The opacities are evaluated at the cells with rho >=
@@ -130,7 +131,8 @@ class OpticalDepth:
         if cells is None:
             cells = DenseCells(np.arange(rho.size), shape)
         opaque, positions = cells.denser(cells.take(rho), self.density_threshold)
-        quantities = [np.reshape(q, -1) if positions is None else np.reshape(q, -1)[positions] for q in eos_quantities]
+        quantities = [q if q is None else np.reshape(q, -1) if positions is None else np.reshape(q, -1)[positions]
+                      for q in eos_quantities]
         mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
         inputs = [opaque.take(a) for a in (rho, temp, ye)]
         tau = np.zeros((3, 2) + shape) if tau_start is None else tau_start
