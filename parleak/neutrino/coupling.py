@@ -32,6 +32,14 @@ EOS) cold, degenerate surface layers would otherwise keep capturing
 electrons (their capture rate does not vanish as T -> 0) down to Ye and T
 far below any table, and the hydro then fails there.
 
+Load balance: the cells with sources (the dense matter) may sit on a few
+ranks of the decomposition (in the pns octant on 2 ranks, 24 000 of 30 000
+on one). Where the ranks hold different numbers of them, their inputs
+(rho, T, Ye, tau) are shared evenly over the ranks for the EOS lookup and
+the source kernel, and the source terms are moved back
+(parleak.work_sharing; one Alltoallv each way per stage). The kernel is
+point-wise, so the sources are bitwise those without sharing.
+
 Optical depths (`tau_every`): 0 recomputes them in every stage (skipped
 when rho, T, Ye of every cell are unchanged since the last computation, as
 in the first stage right after `max_dt`); N >= 1 at the start of steps
@@ -74,6 +82,7 @@ from parleak.constants import AVOGADRO_NUMBER, MEV
 from parleak.neutrino.leakage import (SOURCE_DIMS, SPECIES, DenseCells, SourceTerms, leakage_source_terms,
                                       lookup_eos_quantities)
 from parleak.neutrino.trapped import neutrino_pressure, threshold_factor
+from parleak.work_sharing import WorkShare
 
 # Rows of the per-stage integrals: number (3 species), energy (3 species),
 # total energy loss, lepton source rho dYe/dt.
@@ -215,7 +224,7 @@ class LeakageSources:
             return
         if looked_up is None:
             cells = DenseCells.of(rho, self.min_density)
-            looked_up = (cells, *self._lookup(cells))
+            looked_up = (cells, cells.take(self._inputs), None)
         self._sources(*looked_up)
         np.copyto(self._source_inputs, self._inputs)
         self._source_tau = self.tau_updates
@@ -223,16 +232,25 @@ class LeakageSources:
     def _sources(self, cells, inputs, quantities):
         """The source terms of the cells with rho >= min_density and T, Ye
         above the EOS table's lowest values (none elsewhere), from the
-        inputs (rho, temp, ye) and the EOS quantities at `cells` (a
-        DenseCells that includes them), kept at those cells only."""
+        inputs (rho, temp, ye) and the EOS quantities (None: not looked up
+        yet) at `cells` (a DenseCells that includes them), kept at those
+        cells only. Collective: where the ranks hold different numbers of
+        such cells, the evaluation is shared evenly (WorkShare; the EOS is
+        then looked up where the cell is evaluated)."""
         rho, temp, ye = inputs
         sources, positions = cells.where((rho >= self.min_density) & (temp > self._table_floor[0])
                                          & (ye > self._table_floor[1]))
         if positions is not None:
-            inputs, quantities = inputs[:, positions], [None if q is None else q[positions] for q in quantities]
-        mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
-        terms = leakage_source_terms(*inputs, mu_e, mu_n, mu_p, xn, xp, sources.take(self.tau), xh=xh, abar=abar,
-                                     zbar=zbar, params=self.params)
+            inputs = inputs[:, positions]
+            quantities = None if quantities is None else [None if q is None else q[positions] for q in quantities]
+        share = WorkShare(self.grid.comm, sources.count)
+        if share.moves:
+            work = share.forward(np.concatenate([inputs, sources.take(self.tau).reshape(6, -1)]))
+            terms = self._source_terms(work[:3], work[3:].reshape(3, 2, -1), None)
+            rows = share.backward(np.concatenate([terms.r_eff, terms.q_eff, np.stack(terms[2:])]))
+            terms = SourceTerms(rows[0:3], rows[3:6], rows[6], rows[7], rows[8])
+        else:
+            terms = self._source_terms(inputs, sources.take(self.tau), quantities)
         self._cells, self._terms, self._rho_ye = sources, terms, inputs[0::2]
         self._lepton = inputs[0] * terms.dye_dt
         rows = self._stage_integrals.packed_rows(sources.count)  # the stage integrands
@@ -240,6 +258,15 @@ class LeakageSources:
         rows[ENERGY] = terms.q_eff
         rows[LOSS] = terms.energy_loss_rate
         rows[LEPTON] = self._lepton
+
+    def _source_terms(self, inputs, tau, quantities):
+        """leakage_source_terms of cells with inputs (rho, temp, ye), tau
+        (3, 2, n) and their EOS quantities (looked up here when None)."""
+        if quantities is None:
+            quantities = lookup_eos_quantities(self.hydro.eos, *inputs)
+        mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
+        return leakage_source_terms(*inputs, mu_e, mu_n, mu_p, xn, xp, tau, xh=xh, abar=abar, zbar=zbar,
+                                    params=self.params)
 
     def _record_integrals(self):
         """Record this stage's integrands: R_eff(s) [1/(cm^3 s)], Q_eff(s)
