@@ -145,9 +145,12 @@ class OpticalDepth:
             # nu_x's opacities do not depend on tau: its depths are final after the first iteration
             fields = slice(None) if iteration == 1 else TAU_DEPENDENT
             opaque.put(opaque_kappa.kappa_total.reshape(6, -1)[fields], kappa[fields])
-            new = tau.reshape((6,) + shape).copy()
             warm = self.method == "local" and (iteration > 1 or tau_start is not None)
-            new[fields] = self.depths(kappa[fields], new[fields] if warm else None)
+            if iteration == 1:  # every field: the new depths are the whole array
+                new = self.depths(kappa, tau.reshape((6,) + shape) if warm else None)
+            else:
+                new = tau.reshape((6,) + shape).copy()
+                new[fields] = self.depths(kappa[fields], new[fields] if warm else None)
             new = new.reshape((3, 2) + shape)
             if iterations is None:
                 change = self.grid.max(largest_relative_change(new.reshape(-1), tau.reshape(-1)))
