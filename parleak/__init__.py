@@ -22,7 +22,7 @@ def _allow_vectorised_row_kernels():
     """
     import llvmlite.binding
 
-    llvmlite.binding.set_option("parleak", "-runtime-memory-check-threshold=256")
+    llvmlite.binding.set_option("parleak", "-runtime-memory-check-threshold=1024")
 
 
 _allow_vectorised_row_kernels()

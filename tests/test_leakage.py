@@ -401,20 +401,23 @@ def test_teh_fermi_method_is_close():
 
 
 @pytest.mark.parametrize("energy_over_t, eta_nue, eta_anue", [
-    (3.7, 2.5, -2.5), (0.4, -30.0, 12.0), (15.0, 40.0, -40.0),  # shared exponentials
-    (100.0, 750.0, -3.0), (760.0, 20.0, -20.0), (800.0, 790.0, 5.0),  # a factor would overflow / underflow
+    (3.7, 2.5, -2.5), (0.4, -30.0, 12.0), (15.0, 40.0, -40.0),
+    (100.0, 750.0, -3.0), (760.0, 20.0, -20.0), (800.0, 790.0, 5.0),  # exp(eta) or exp(-E/T) alone would overflow / underflow
 ])
-def test_pair_blocking_shares_exponentials_exactly_enough(energy_over_t, eta_nue, eta_anue):
-    """The pair-process blocking computed from exp(eta_nu) exp(-E/T) equals
-    the product of the vacancies to rounding, also where exp(eta_nu) would
-    overflow or exp(-E/T) underflow (the direct formula is used there)."""
-    from parleak.neutrino.rates import pair_blocking
-    block_e, block_x = pair_blocking(energy_over_t, eta_nue, eta_anue, math.exp(min(eta_nue, 709.0)),
-                                     math.exp(min(eta_anue, 709.0)))
-    expected_e = vacancy(energy_over_t, eta_nue) * vacancy(energy_over_t, eta_anue)
-    assert expected_e > 0.0
-    assert block_e == pytest.approx(expected_e, rel=1e-13, abs=0.0)
-    assert block_x == pytest.approx(vacancy(energy_over_t, 0.0) ** 2, rel=1e-15, abs=0.0)
+def test_pair_blocking_hand_values(energy_over_t, eta_nue, eta_anue):
+    """The pair-process blocking: 1 / (1 + exp(eta_nu - E/T)) for the
+    neutrino and for the antineutrino (eta_nux = 0 for both of a nu_x
+    pair), computed here with math.exp; also where exp(eta_nu) or exp(-E/T)
+    alone would overflow or underflow."""
+    from parleak.neutrino.rates import heavy_pair_blocking, pair_blocking
+
+    def hand(eta):
+        exponent = eta - energy_over_t
+        return 1.0 / (1.0 + math.exp(exponent)) if exponent < 709.0 else 0.0
+    block_e = pair_blocking(energy_over_t, eta_nue, eta_anue)
+    assert block_e > 0.0
+    assert block_e == pytest.approx(hand(eta_nue) * hand(eta_anue), rel=1e-15, abs=0.0)
+    assert heavy_pair_blocking(energy_over_t) == pytest.approx(hand(0.0) ** 2, rel=1e-15, abs=0.0)
 
 
 class FakeEOS:

@@ -50,17 +50,24 @@ the values the caller does not use. Costs in benchmarks/fermi.py.
 Implementation notes: the kernels are inlined by LLVM (`forceinline`), not
 by numba's IR inliner, whose copies grow quadratically with nesting (over a
 minute of compile time for `fermi_orders_pm`). Multiply-adds are explicit
-fused `_fma`s and nothing else may be contracted, so results do not depend
+fused `fma`s and nothing else may be contracted, so results do not depend
 on how the compiler vectorises a caller.
+
+For loops over many cells, `fermi_rows` fills (F_2, ..., F_5) at +eta and
+-eta of an array of eta: the same formulas (ACCURATE), with both pieces of
+F_k(-|eta|) evaluated and one selected and e^-|eta| from
+`parleak.neutrino.kernel_math.exponential`, so that the loop vectorises:
+13.5 ns per eta for both signs against 27 ns for `fermi_orders_pm`. Its
+values are those of `fermi` where |eta| < 2 and within an ulp of e^-|eta|
+of them elsewhere.
 """
 
 import math
 
 import numba
 import numpy as np
-from llvmlite import ir
-from numba.core import cgutils, types
-from numba.extending import intrinsic
+
+from parleak.neutrino.kernel_math import exponential, fma
 
 FERMI_METHODS = ("accurate", "teh")
 ACCURATE = 0
@@ -162,17 +169,6 @@ _TEH_SLOPE = np.array([0.0] + [(1 - k * _AT_ZERO[k - 1] / _AT_ZERO[k]) / (1 - _A
                                for k in range(1, MAX_ORDER + 1)])
 
 
-@intrinsic
-def _fma(typingctx, a, b, c):
-    """a * b + c with one rounding (LLVM's fma: one instruction where the CPU
-    has FMA), the same in every caller, unlike a contracted a * b + c."""
-    def codegen(context, builder, signature, args):
-        double = ir.DoubleType()
-        fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(double, [double] * 3), "llvm.fma.f64")
-        return builder.call(fma, args)
-    return types.float64(types.float64, types.float64, types.float64), codegen
-
-
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
 def _fermi_dirac_0_pm(x):
     """(F_0(-x), F_0(x)) for x >= 0: ln(1 + e^-x) and, by the exact
@@ -196,9 +192,9 @@ def _polynomial(table, k, x):
     even = 0.0
     odd = 0.0
     for m in range(table.shape[1] - 2, -1, -2):
-        even = _fma(even, x2, table[k, m])
-        odd = _fma(odd, x2, table[k, m + 1])
-    return _fma(x, odd, even)
+        even = fma(even, x2, table[k, m])
+        odd = fma(odd, x2, table[k, m + 1])
+    return fma(x, odd, even)
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
@@ -208,7 +204,7 @@ def _sommerfeld(k, eta):
     eta2 = eta * eta
     total = _SOMMERFELD[k, 0]
     for j in range(1, (k + 1) // 2 + 1):
-        total = _fma(total, eta2, _SOMMERFELD[k, j])
+        total = fma(total, eta2, _SOMMERFELD[k, j])
     return total * eta if k % 2 == 0 else total
 
 
@@ -232,6 +228,48 @@ def _fermi_dirac_pm(k, x):
     if x > 0.0:
         return low, _sommerfeld(k, x) + (low if k % 2 == 0 else -low)
     return low, low
+
+
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def _fermi_dirac_pm_branchless(k, x, z):
+    """`_fermi_dirac_pm` (1 <= k <= 5) with z = e^-x given and both pieces
+    of F_k(-x) evaluated, one selected: no branches."""
+    series = z * _polynomial(_SERIES, k, z)
+    fit = _polynomial(_FIT, k, 1.0 - x)  # eta + 1 at eta = -x
+    low = series if -x <= SERIES_ETA_MAX else fit
+    high = _sommerfeld(k, x) + (low if k % 2 == 0 else -low)
+    return low, (high if x > 0.0 else low)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def fermi_rows(eta, method, plus, minus):
+    """plus[k - 2, n] = F_k(eta[n]) and minus[k - 2, n] = F_k(-eta[n]) for
+    k = 2..5 (plus, minus: (4, N) float64) by `method`; ACCURATE as the
+    module docstring says (vectorised), TEH by `fermi_dirac_teh_orders`."""
+    if method == TEH:
+        for n in range(eta.size):
+            f, g = fermi_dirac_teh_orders(eta[n]), fermi_dirac_teh_orders(-eta[n])
+            for k in range(4):
+                plus[k, n] = f[k + 2]
+                minus[k, n] = g[k + 2]
+        return
+    for n in range(eta.size):
+        e = eta[n]
+        x = abs(e)
+        z = exponential(-x)
+        positive = e > 0.0
+        low2, high2 = _fermi_dirac_pm_branchless(2, x, z)
+        low3, high3 = _fermi_dirac_pm_branchless(3, x, z)
+        low4, high4 = _fermi_dirac_pm_branchless(4, x, z)
+        low5, high5 = _fermi_dirac_pm_branchless(5, x, z)
+        plus[0, n] = high2 if positive else low2
+        plus[1, n] = high3 if positive else low3
+        plus[2, n] = high4 if positive else low4
+        plus[3, n] = high5 if positive else low5
+        minus[0, n] = low2 if positive else high2
+        minus[1, n] = low3 if positive else high3
+        minus[2, n] = low4 if positive else high4
+        minus[3, n] = low5 if positive else high5
 
 
 @numba.njit(cache=True, error_model="numpy")

@@ -27,10 +27,12 @@ vectorised entry points are `parleak.neutrino.leakage.opacities` and
 import math
 
 import numba
+import numpy as np
 
 from parleak.constants import (AVOGADRO_NUMBER, AXIAL_COUPLING, C_VECTOR, ELECTRON_MASS_MEV, Q_NP_MEV,
                                SIGMA_0)
-from parleak.neutrino.fermi import fermi_orders
+from parleak.neutrino.fermi import fermi_orders, fermi_rows
+from parleak.neutrino.kernel_math import exponential
 
 # Ruffert A1: transport cross-section coefficients C_{s,N} for nucleons.
 C_SCATTER_NEUTRON = (1.0 + 5.0 * AXIAL_COUPLING**2) / 24.0
@@ -53,13 +55,19 @@ OPACITY_SCALE = SIGMA_0 * AVOGADRO_NUMBER / ELECTRON_MASS_MEV**2
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
+def blended_degeneracy(eta_trapped, tau, eta0):
+    """eta_trapped (1 - e^-tau) + eta0 e^-tau: a neutrino degeneracy
+    interpolated with its number optical depth (seed 004)."""
+    transparency = exponential(-tau)
+    return eta_trapped * (1.0 - transparency) + eta0 * transparency
+
+
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
 def neutrino_degeneracies(eta_ceq, tau_nue, tau_anue, eta0):
     """(eta_nue, eta_anue) interpolated with the number optical depths (seed
     004): eta_nue = eta^ceq (1 - e^-tau_nue) + eta0 e^-tau_nue and
     eta_anue = -eta^ceq (1 - e^-tau_anue) + eta0 e^-tau_anue; eta_nux = 0."""
-    e_nue = math.exp(-tau_nue)
-    e_anue = math.exp(-tau_anue)
-    return eta_ceq * (1.0 - e_nue) + eta0 * e_nue, -eta_ceq * (1.0 - e_anue) + eta0 * e_anue
+    return blended_degeneracy(eta_ceq, tau_nue, eta0), blended_degeneracy(-eta_ceq, tau_anue, eta0)
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
@@ -69,7 +77,7 @@ def scattering_target(x_nucleon, eta_nucleon):
     return x_nucleon / (1.0 + (2.0 / 3.0) * max(eta_nucleon, 0.0))
 
 
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def absorption_targets(rho, xn, xp, eta_hat, rho_blocking):
     """(Y_np, Y_pn): nucleons per baryon available as targets of the
     charged-current processes with Pauli blocking of the final nucleon
@@ -87,7 +95,7 @@ def absorption_targets(rho, xn, xp, eta_hat, rho_blocking):
     finite or not positive (eta_hat -> 0, inconsistent inputs), the
     non-degenerate values X_n, X_p are used."""
     if rho >= rho_blocking:
-        boltzmann = math.exp(-eta_hat)
+        boltzmann = exponential(-eta_hat)
         y_np = (xp - xn) / (boltzmann - 1.0)
         y_pn = boltzmann * y_np
         if y_np > 0.0 and y_pn > 0.0 and y_np < math.inf and y_pn < math.inf:
@@ -111,17 +119,16 @@ HEAVY_OFF, HEAVY_ZBAR, HEAVY_YE = 0, 1, 2  # coherent scattering: off, Z/A = Zba
 def cell_coherent_weight(n, heavy_mode, ye, xh, abar, zbar):
     """coherent_weight at cell n, or 0 for HEAVY_OFF; Z/A from Zbar/Abar
     (HEAVY_ZBAR) or, where no Zbar is given, from Ye (HEAVY_YE)."""
-    if heavy_mode == HEAVY_OFF or not xh[n] > 0.0:
-        return 0.0
-    z_over_a = zbar[n] / abar[n] if heavy_mode == HEAVY_ZBAR else ye[n]
-    return coherent_weight(xh[n], abar[n], z_over_a)
+    x, a, z, y = xh[n], abar[n], zbar[n], ye[n]  # loaded unconditionally: branch-free
+    weight = coherent_weight(x, a, z / a if heavy_mode == HEAVY_ZBAR else y)
+    return 0.0 if heavy_mode == HEAVY_OFF or not x > 0.0 else weight
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
 def vacancy(energy_over_t, eta):
     """1 - f = 1 / (1 + exp(eta - E / T)): the Pauli-blocking factor of a
     fermion state of energy E in a Fermi-Dirac gas of degeneracy eta."""
-    return 1.0 / (1.0 + math.exp(eta - energy_over_t))
+    return 1.0 / (1.0 + exponential(eta - energy_over_t))
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
@@ -134,71 +141,120 @@ def final_lepton_blocking(eta_lepton, f4_nu, f5_nu):
     return vacancy(f5_nu / f4_nu, eta_lepton)
 
 
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def spectral_ratios(f):
-    """(F_4 / F_2, F_5 / F_3) of the Fermi integrals f = (F_0, ..., F_5) of a
-    neutrino degeneracy: the spectral averages <E^2> / T^2 of kappa_0 and
-    kappa_1 (Ruffert A6), dimensionless."""
-    return f[4] / f[2], f[5] / f[3]
+    """(F_4 / F_2, F_5 / F_3) of the Fermi integrals f = (F_2, F_3, F_4, F_5)
+    of a neutrino degeneracy: the spectral averages <E^2> / T^2 of kappa_0
+    and kappa_1 (Ruffert A6), dimensionless."""
+    return f[2] / f[0], f[3] / f[1]
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
 def store_species_opacities(kappa_s, kappa_a, kappa_total, species, n, scale, c_scatter, c_absorb, ratios, forward):
     """Write kappa_{s,j}, kappa_{a,j} and kappa_total,j = kappa_a + kappa_s
-    (1 - <cos theta>) [cm^-1] of one species at cell n for j = 0, 1, from
+    (1 - <cos theta>) [cm^-1] of one species at cell n for j = 0, 1 (rows
+    2 species + j of the (6, N) arrays: 2-D rows, which the compiler
+    vectorises where it does not with (3, 2, N)), from
     scale = OPACITY_SCALE rho T^2, the summed target coefficients c_scatter
     and c_absorb (blocking included) and the species' `spectral_ratios`;
     forward = 1 - <cos theta>."""
     ratio0 = scale * ratios[0]
     ratio1 = scale * ratios[1]
     transport = c_absorb + forward * c_scatter
-    kappa_s[species, 0, n] = c_scatter * ratio0
-    kappa_s[species, 1, n] = c_scatter * ratio1
-    kappa_a[species, 0, n] = c_absorb * ratio0
-    kappa_a[species, 1, n] = c_absorb * ratio1
-    kappa_total[species, 0, n] = transport * ratio0
-    kappa_total[species, 1, n] = transport * ratio1
+    kappa_s[2 * species, n] = c_scatter * ratio0
+    kappa_s[2 * species + 1, n] = c_scatter * ratio1
+    kappa_a[2 * species, n] = c_absorb * ratio0
+    kappa_a[2 * species + 1, n] = c_absorb * ratio1
+    kappa_total[2 * species, n] = transport * ratio0
+    kappa_total[2 * species + 1, n] = transport * ratio1
 
 
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def cell_opacities(n, rho, temp, mu_e, mu_n, mu_p, xn, xp, heavy, tau_nue, tau_anue, eta0, rho_blocking,
-                   forward, method, nux_ratios, kappa_s, kappa_a, kappa_total):
-    """Opacities of the three species at cell n (written into the (3, 2, N)
-    arrays) from rho [g cm^-3], temp [MeV], mu_e, mu_n, mu_p [MeV], X_n, X_p,
-    heavy = coherent_weight(...) or 0, the number optical depths of nu_e and
-    anti-nu_e, eta0, rho_blocking [g cm^-3], forward = 1 - <cos theta>, the
-    Fermi method and nux_ratios = spectral_ratios at eta_nux = 0.
+@numba.njit(cache=True, error_model="numpy")
+def degeneracy_rows(temp, mu_e, mu_n, mu_p, tau, eta0, eta):
+    """The degeneracies of flat cells: eta[0] = eta_e = mu_e / T, eta[1],
+    eta[2] = eta_nue, eta_anue (`neutrino_degeneracies` with the number
+    optical depths tau[0], tau[2] of tau (6, N), species x moment); eta
+    (3, N)."""
+    for n in range(temp.size):
+        inv_t = 1.0 / temp[n]
+        eta_ceq = (mu_e[n] + mu_p[n] - mu_n[n]) * inv_t
+        eta[0, n] = mu_e[n] * inv_t
+        eta[1, n] = blended_degeneracy(eta_ceq, tau[0, n], eta0)
+        eta[2, n] = blended_degeneracy(-eta_ceq, tau[2, n], eta0)
 
-    Returns what the rates need: eta_e, eta_nue, eta_anue, Y_np, Y_pn and
-    the Fermi integrals (F_0, ..., F_5) of nu_e and of anti-nu_e."""
+
+def degeneracies_and_fermi(temp, mu_e, mu_n, mu_p, tau, eta0, method, electrons=False):
+    """The first loops of the kernels over the flat cells: (eta (3, N) of
+    `degeneracy_rows`, fermi (k, 4, N): (F_2, ..., F_5) at eta_nue, eta_anue
+    and, with electrons, also at eta_e and -eta_e (k = 4, else 2))."""
+    eta = np.empty((3, temp.size))
+    degeneracy_rows(temp, mu_e, mu_n, mu_p, tau, eta0, eta)
+    fermi = np.empty((4 if electrons else 3, 4, temp.size))
+    fermi_rows(eta[1], method, fermi[0], fermi[2])
+    fermi_rows(eta[2], method, fermi[1], fermi[2])
+    if electrons:
+        fermi_rows(eta[0], method, fermi[2], fermi[3])
+    return eta, fermi
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def fermi_at(rows, n):
+    """(F_2, ..., F_5) of cell n from rows (4, N) of `fermi_rows`."""
+    return rows[0, n], rows[1, n], rows[2, n], rows[3, n]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def cell_opacities(n, rho, temp, mu_n, mu_p, xn, xp, heavy, eta_e, nue, anue, rho_blocking, forward, nux_ratios,
+                   kappa_s, kappa_a, kappa_total, targets):
+    """Opacities of the three species at cell n (written into the (6, N)
+    arrays, species x moment) from rho [g cm^-3], temp [MeV], mu_n, mu_p [MeV], X_n, X_p,
+    heavy = coherent_weight(...) or 0, eta_e, the Fermi integrals nue and
+    anue = (F_2, ..., F_5) at the degeneracies of nu_e and anti-nu_e
+    (`degeneracies_and_fermi`), rho_blocking [g cm^-3], forward = 1 -
+    <cos theta> and nux_ratios = spectral_ratios at eta_nux = 0; what the
+    rates need, Y_np and Y_pn, into targets[0, n] and targets[1, n]."""
     inv_t = 1.0 / temp
-    eta_e = mu_e * inv_t
-    eta_ceq = (mu_e + mu_p - mu_n) * inv_t
     eta_hat = (mu_n - mu_p - Q_NP_MEV) * inv_t
-    eta_nue, eta_anue = neutrino_degeneracies(eta_ceq, tau_nue, tau_anue, eta0)
     y_np, y_pn = absorption_targets(rho, xn, xp, eta_hat, rho_blocking)
     c_scatter = (C_SCATTER_NEUTRON * scattering_target(xn, mu_n * inv_t)
                  + C_SCATTER_PROTON * scattering_target(xp, (mu_p + Q_NP_MEV) * inv_t) + heavy)
     scale = OPACITY_SCALE * rho * temp * temp
-    nue = fermi_orders(eta_nue, method)
-    anue = fermi_orders(eta_anue, method)
     store_species_opacities(kappa_s, kappa_a, kappa_total, 0, n, scale, c_scatter,
-                            C_ABSORPTION * y_np * final_lepton_blocking(eta_e, nue[4], nue[5]),
+                            C_ABSORPTION * y_np * final_lepton_blocking(eta_e, nue[2], nue[3]),
                             spectral_ratios(nue), forward)
     store_species_opacities(kappa_s, kappa_a, kappa_total, 1, n, scale, c_scatter,
-                            C_ABSORPTION * y_pn * final_lepton_blocking(-eta_e, anue[4], anue[5]),
+                            C_ABSORPTION * y_pn * final_lepton_blocking(-eta_e, anue[2], anue[3]),
                             spectral_ratios(anue), forward)
     store_species_opacities(kappa_s, kappa_a, kappa_total, 2, n, scale, c_scatter, 0.0, nux_ratios, forward)
-    return eta_e, eta_nue, eta_anue, y_np, y_pn, nue, anue
+    targets[0, n] = y_np
+    targets[1, n] = y_pn
 
 
 @numba.njit(cache=True, error_model="numpy")
-def opacity_kernel(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar, heavy_mode, tau, eta0, rho_blocking,
-                   forward, method, kappa_s, kappa_a, kappa_total):
-    """Opacities of every cell of the flat inputs (see `cell_opacities` and
-    `cell_coherent_weight`); tau, kappa_*: (3, 2, N)."""
-    nux_ratios = spectral_ratios(fermi_orders(0.0, method))
+def opacity_rows(rho, temp, ye, mu_n, mu_p, xn, xp, xh, abar, zbar, heavy_mode, eta, fermi, rho_blocking, forward,
+                 nux_ratios, kappa_s, kappa_a, kappa_total, targets):
+    """`cell_opacities` of every flat cell, from the rows of
+    `degeneracies_and_fermi`; targets (2, N)."""
     for n in range(rho.size):
         heavy = cell_coherent_weight(n, heavy_mode, ye, xh, abar, zbar)
-        cell_opacities(n, rho[n], temp[n], mu_e[n], mu_n[n], mu_p[n], xn[n], xp[n], heavy, tau[0, 0, n],
-                       tau[1, 0, n], eta0, rho_blocking, forward, method, nux_ratios, kappa_s, kappa_a, kappa_total)
+        cell_opacities(n, rho[n], temp[n], mu_n[n], mu_p[n], xn[n], xp[n], heavy, eta[0, n], fermi_at(fermi[0], n),
+                       fermi_at(fermi[1], n), rho_blocking, forward, nux_ratios, kappa_s, kappa_a, kappa_total,
+                       targets)
+
+
+def nux_fermi(method):
+    """(F_2, ..., F_5)(0), the Fermi integrals of nu_x, and their
+    spectral_ratios."""
+    nux = fermi_orders(0.0, method)[2:]
+    return nux, spectral_ratios(nux)
+
+
+def opacity_kernel(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar, heavy_mode, tau, eta0, rho_blocking,
+                   forward, method, kappa_s, kappa_a, kappa_total):
+    """Opacities of every cell of the flat inputs (`cell_opacities`,
+    `cell_coherent_weight`); tau, kappa_*: (3, 2, N). Loops over the cells
+    that the compiler vectorises: degeneracies, Fermi integrals, opacities."""
+    eta, fermi = degeneracies_and_fermi(temp, mu_e, mu_n, mu_p, tau.reshape(6, -1), eta0, method)
+    opacity_rows(rho, temp, ye, mu_n, mu_p, xn, xp, xh, abar, zbar, heavy_mode, eta, fermi, rho_blocking, forward,
+                 nux_fermi(method)[1], *(k.reshape(6, -1) for k in (kappa_s, kappa_a, kappa_total)),
+                 np.empty((2, rho.size)))

@@ -29,6 +29,7 @@ import numba
 
 from parleak.constants import (AXIAL_COUPLING, C_AXIAL, C_VECTOR, ELECTRON_MASS_MEV, FINE_STRUCTURE_LEAKAGE,
                                HC_MEV_CM, MEV, PLASMA_GAMMA_0, SIGMA_0, SPEED_OF_LIGHT)
+from parleak.neutrino.kernel_math import exponential, square_root
 from parleak.neutrino.opacity import vacancy
 
 # beta = pi c sigma_0 (1 + 3 alpha^2) / ((h c)^3 (m_e c^2)^2) [MeV^-5 s^-1]
@@ -47,6 +48,7 @@ PAIR_COUPLING_X = ((C_VECTOR - C_AXIAL) ** 2 + (C_VECTOR + C_AXIAL - 2.0) ** 2) 
 PLASMON_SCALE = math.pi**3 / (3.0 * FINE_STRUCTURE_LEAKAGE) * PAIR_SCALE / HC_MEV_CM**6
 PLASMON_COUPLING_E = C_VECTOR**2
 PLASMON_COUPLING_X = 4.0 * (C_VECTOR - 1.0) ** 2
+PI_SQUARED = math.pi**2
 # Nucleon-nucleon bremsstrahlung (Burrows, Reddy & Thompson 2006, their fit):
 # Q = 2.0778e30 zeta (X_n^2 + X_p^2 + 28/3 X_n X_p) rho_14^2 T^5.5
 # erg cm^-3 s^-1 for all six species together, rho_14 = rho / 1e14 g cm^-3,
@@ -58,7 +60,7 @@ BREMS_PER_SPECIES = 2.0778e30 / MEV / 1e28 / 6.0
 BREMS_MEAN_ENERGY_OVER_T = 2.4 / 1.1
 
 
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def beta_capture(target_density, temp, f4, f5, eta_nu):
     """(R, Q) of e- + p -> n + nu_e or e+ + n -> p + anti-nu_e (seed 004,
     Galeazi A2-A5 per volume): R = beta n_target T^5 F_4 <1 - f_nu>,
@@ -72,61 +74,55 @@ def beta_capture(target_density, temp, f4, f5, eta_nu):
     return rate * f4, rate * temp * f5
 
 
-# Below this |exponent| exp(eta) and exp(-E / T) are normal numbers whose
-# product is exp(eta - E / T) to a few ulp (`pair_blocking`).
-SHARED_EXP_MAX = 700.0
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def pair_blocking(energy_over_t, eta_nue, eta_anue):
+    """vacancy(E/T, eta_nue) vacancy(E/T, eta_anue): the final-state
+    blocking of a nu_e anti-nu_e pair at the mean energy E of one emitted
+    neutrino."""
+    return vacancy(energy_over_t, eta_nue) * vacancy(energy_over_t, eta_anue)
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
-def pair_blocking(energy_over_t, eta_nue, eta_anue, boltzmann_nue, boltzmann_anue):
-    """(vacancy(E/T, eta_nue) vacancy(E/T, eta_anue), vacancy(E/T, 0)^2):
-    the final-state blocking of a nu_e anti-nu_e pair and of a nu_x pair
-    (eta_nux = 0) at the mean energy E of one emitted neutrino. One exp:
-    exp(eta_nu - E/T) = boltzmann_nu exp(-E/T) with boltzmann_nu = exp(eta_nu)
-    computed once per cell, or directly where a factor could overflow or
-    underflow (eta_nu or E/T above SHARED_EXP_MAX)."""
-    damping = math.exp(-energy_over_t)
-    if energy_over_t < SHARED_EXP_MAX and eta_nue < SHARED_EXP_MAX and eta_anue < SHARED_EXP_MAX:
-        block_e = 1.0 / ((1.0 + boltzmann_nue * damping) * (1.0 + boltzmann_anue * damping))
-    else:
-        block_e = vacancy(energy_over_t, eta_nue) * vacancy(energy_over_t, eta_anue)
-    block_x = 1.0 / (1.0 + damping)
-    return block_e, block_x * block_x
+def heavy_pair_blocking(energy_over_t):
+    """vacancy(E/T, 0)^2: the final-state blocking of a nu_x pair
+    (eta_nux = 0) at the mean energy E of one emitted neutrino."""
+    block = vacancy(energy_over_t, 0.0)
+    return block * block
 
 
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def pair_annihilation(temp, f3_minus, f4_minus, f3_plus, f4_plus, eta_nue, eta_anue, boltzmann_nue, boltzmann_anue):
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def pair_annihilation(temp, f3_minus, f4_minus, f3_plus, f4_plus, eta_nue, eta_anue):
     """e+ e- -> nu anti-nu (seed 004, Galeazi A13-A18, per volume). F_3, F_4
     of eta_e (minus: electrons) and -eta_e (plus: positrons); eta_nue,
-    eta_anue and their exponentials boltzmann = exp(eta) (`pair_blocking`;
-    eta_nux = 0). Returns (R_e, R_x, E): R_e [cm^-3 s^-1] nu_e anti-nu_e
+    eta_anue (`pair_blocking`; eta_nux = 0). Returns (R_e, R_x, E): R_e [cm^-3 s^-1] nu_e anti-nu_e
     pairs (= nu_e = anti-nu_e produced), R_x [cm^-3 s^-1] heavy-lepton
     particles of the four species, E [MeV] the mean energy of one emitted
     neutrino, T / 2 (F_4(eta_e) / F_3(eta_e) + F_4(-eta_e) / F_3(-eta_e))."""
     t4 = temp * temp * temp * temp
-    pairs = PAIR_SCALE * (LEPTON_MOMENT * t4) ** 2 * f3_minus * f3_plus
+    moment = LEPTON_MOMENT * t4
+    pairs = PAIR_SCALE * (moment * moment) * f3_minus * f3_plus
     energy_over_t = 0.5 * (f4_minus / f3_minus + f4_plus / f3_plus)
-    block_e, block_x = pair_blocking(energy_over_t, eta_nue, eta_anue, boltzmann_nue, boltzmann_anue)
-    return PAIR_COUPLING_E * pairs * block_e, PAIR_COUPLING_X * pairs * block_x, energy_over_t * temp
+    return (PAIR_COUPLING_E * pairs * pair_blocking(energy_over_t, eta_nue, eta_anue),
+            PAIR_COUPLING_X * pairs * heavy_pair_blocking(energy_over_t), energy_over_t * temp)
 
 
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def plasmon_decay(temp, eta_e, eta_nue, eta_anue, boltzmann_nue, boltzmann_anue):
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def plasmon_decay(temp, eta_e, eta_nue, eta_anue):
     """gamma -> nu anti-nu, transverse plasmons (seed 004, Galeazi A21-A25,
     per volume), gamma = f_p sqrt((pi^2 + 3 eta_e^2) / 3). Returns
     (R_e, R_x, E) as `pair_annihilation` (same arguments after eta_e),
     E = T (1 + gamma^2 / (2 (1 + gamma)))."""
-    gamma = PLASMA_GAMMA_0 * math.sqrt((math.pi**2 + 3.0 * eta_e * eta_e) / 3.0)
+    gamma = PLASMA_GAMMA_0 * square_root((PI_SQUARED + 3.0 * eta_e * eta_e) / 3.0)
     gamma2 = gamma * gamma
     t2 = temp * temp
     t8 = t2 * t2 * t2 * t2
-    decays = PLASMON_SCALE * gamma2 * gamma2 * gamma2 * t8 * math.exp(-gamma) * (1.0 + gamma)
+    decays = PLASMON_SCALE * gamma2 * gamma2 * gamma2 * t8 * exponential(-gamma) * (1.0 + gamma)
     energy_over_t = 1.0 + gamma2 / (2.0 * (1.0 + gamma))
-    block_e, block_x = pair_blocking(energy_over_t, eta_nue, eta_anue, boltzmann_nue, boltzmann_anue)
-    return PLASMON_COUPLING_E * decays * block_e, PLASMON_COUPLING_X * decays * block_x, energy_over_t * temp
+    return (PLASMON_COUPLING_E * decays * pair_blocking(energy_over_t, eta_nue, eta_anue),
+            PLASMON_COUPLING_X * decays * heavy_pair_blocking(energy_over_t), energy_over_t * temp)
 
 
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def bremsstrahlung(rho, temp, xn, xp, zeta):
     """N + N -> N + N + nu anti-nu (Burrows, Reddy & Thompson 2006): (R, Q)
     for ONE of the six species, Q = Q_BRT / 6 [MeV cm^-3 s^-1] (nu_x, four
@@ -135,5 +131,5 @@ def bremsstrahlung(rho, temp, xn, xp, zeta):
     X_n, X_p mass fractions, zeta the BRT06 fudge factor (about 0.5)."""
     t5 = temp * temp * temp * temp * temp
     energy = (BREMS_PER_SPECIES * zeta * (xn * xn + xp * xp + (28.0 / 3.0) * xn * xp) * rho * rho
-              * t5 * math.sqrt(temp))
+              * t5 * square_root(temp))
     return energy / (BREMS_MEAN_ENERGY_OVER_T * temp), energy
