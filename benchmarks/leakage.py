@@ -9,7 +9,10 @@ optical depths 0..1e4), for both Fermi-Dirac methods, times
 - `leakage_sources` (opacities + free rates + effective rates + sources,
   one numba pass) writing new output arrays ("fresh": allocation and first
   touch of the ~56 doubles per cell included) and with `out=` reusing them;
-- `opacities` alone (new arrays);
+- `opacities` alone (new arrays), and `transport_opacities` (kappa_total
+  alone, what the optical depths use; its loops vectorise);
+- `leakage_source_terms` (what every Runge-Kutta stage evaluates) with
+  `out=`;
 - where the built-in EOS table is available
   (`parleak.eos.table_writer.builtin_table_path()`): the EOS lookup of the
   8 quantities alone, the whole chain from (rho, T, Ye) through
@@ -28,7 +31,8 @@ import argparse
 import numpy as np
 from timing import best_of
 
-from parleak.neutrino.leakage import EOS_QUANTITIES, LeakageParams, leakage_sources, leakage_sources_from_eos, opacities
+from parleak.neutrino.leakage import (EOS_QUANTITIES, LeakageParams, leakage_source_terms, leakage_sources,
+                                      leakage_sources_from_eos, opacities, transport_opacities)
 
 
 
@@ -86,7 +90,10 @@ def timings(cells, eos, method, repeats):
         "leakage_sources, fresh outputs": lambda: leakage_sources(**cells, params=params),
         "leakage_sources, out= reused": lambda: leakage_sources(**cells, params=params, out=result),
         "opacities only": lambda: opacities(**cells, params=params),
+        "transport_opacities": lambda: transport_opacities(**cells, params=params),
     }
+    terms = leakage_source_terms(**cells, params=params)
+    actions["leakage_source_terms, out= reused"] = lambda: leakage_source_terms(**cells, params=params, out=terms)
     if eos is not None:
         def lookup_then_leakage():
             mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = eos.lookup(rho, temp, ye, *EOS_QUANTITIES)

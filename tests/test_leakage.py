@@ -13,7 +13,8 @@ from scipy.special import expit
 from parleak.constants import (AVOGADRO_NUMBER, AXIAL_COUPLING, C_AXIAL, C_VECTOR, ELECTRON_MASS_MEV,
                                FINE_STRUCTURE_LEAKAGE, MEV, PLANCK_CONSTANT, PLASMA_GAMMA_0, Q_NP_MEV, SIGMA_0)
 from parleak.neutrino.leakage import (DenseCells, LeakageParams, LeakageResult, SourceTerms, leakage_source_terms,
-                                      leakage_sources, leakage_sources_from_eos, lookup_eos_quantities, opacities)
+                                      leakage_sources, leakage_sources_from_eos, lookup_eos_quantities, opacities,
+                                      transport_opacities)
 
 C_CM_S = 2.99792458e10  # the speed of light, written out: t_diff must divide by it
 HC = PLANCK_CONSTANT * C_CM_S / MEV  # h c, MeV cm
@@ -359,13 +360,22 @@ def random_cells(count, seed):
                                     LeakageParams(pair_annihilation=False, electron_capture=False, eta0=0.5)])
 def test_source_terms_are_bitwise_the_full_kernels(params):
     """leakage_source_terms (the evolution's lean kernel) gives exactly the
-    full kernel's r_eff, q_eff, dye_dt, energy_loss_rate and eta_nu[0]."""
+    full kernel's r_eff, q_eff, dye_dt, energy_loss_rate and eta_nu[0], and
+    transport_opacities (the optical depths' lean kernel) its kappa_total,
+    with nuclei (Z/A from Zbar or from Ye) and without."""
     cells, tau = random_cells(4000, 7)
     full = leakage_sources(**cells, tau=tau, params=params)
     lean = leakage_source_terms(**cells, tau=tau, params=params)
     for name in ("r_eff", "q_eff", "dye_dt", "energy_loss_rate"):
         np.testing.assert_array_equal(getattr(lean, name), getattr(full, name), err_msg=name)
     np.testing.assert_array_equal(lean.eta_nue, full.eta_nu[0])
+    np.testing.assert_array_equal(transport_opacities(**cells, tau=tau, params=params).kappa_total, full.kappa_total)
+    for nuclei in ({"zbar": None}, {"xh": None, "abar": None, "zbar": None}):
+        full = leakage_sources(**{**cells, **nuclei}, tau=tau, params=params)
+        np.testing.assert_array_equal(transport_opacities(**{**cells, **nuclei}, tau=tau, params=params).kappa_total,
+                                      full.kappa_total)
+        np.testing.assert_array_equal(leakage_source_terms(**{**cells, **nuclei}, tau=tau, params=params).q_eff,
+                                      full.q_eff)
     assert np.all(full.q_eff.sum(axis=0) > 0.0) and np.ptp(full.dye_dt) > 0.0  # not trivially zero
     buffers = SourceTerms(*(np.full_like(a, np.nan) for a in lean))
     assert leakage_source_terms(**cells, tau=tau, params=params, out=buffers) is buffers

@@ -93,14 +93,20 @@ def absorption_targets(rho, xn, xp, eta_hat, rho_blocking):
     is exactly Y_np = X_n, Y_pn = X_p also where nuclei are present. Below
     rho_blocking [g cm^-3] (seed: 2e12), and wherever either value is not
     finite or not positive (eta_hat -> 0, inconsistent inputs), the
-    non-degenerate values X_n, X_p are used."""
-    if rho >= rho_blocking:
-        boltzmann = exponential(-eta_hat)
-        y_np = (xp - xn) / (boltzmann - 1.0)
-        y_pn = boltzmann * y_np
-        if y_np > 0.0 and y_pn > 0.0 and y_np < math.inf and y_pn < math.inf:
-            return y_np, y_pn
-    return xn, xp
+    non-degenerate values X_n, X_p are used. Branch-free (the blocked values
+    are computed everywhere and selected)."""
+    boltzmann = exponential(-eta_hat)
+    y_np = (xp - xn) / (boltzmann - 1.0)
+    y_pn = boltzmann * y_np
+    blocked = rho >= rho_blocking and y_np > 0.0 and y_pn > 0.0 and y_np < math.inf and y_pn < math.inf
+    return (y_np if blocked else xn), (y_pn if blocked else xp)
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def cell_absorption_targets(rho, temp, mu_n, mu_p, xn, xp, rho_blocking):
+    """`absorption_targets` (Y_np, Y_pn) of a cell from rho [g cm^-3], temp,
+    mu_n, mu_p [MeV] and X_n, X_p, with eta_hat = (mu_n - mu_p - Q) / T."""
+    return absorption_targets(rho, xn, xp, (mu_n - mu_p - Q_NP_MEV) * (1.0 / temp), rho_blocking)
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
@@ -115,13 +121,19 @@ def coherent_weight(xh, abar, z_over_a):
 HEAVY_OFF, HEAVY_ZBAR, HEAVY_YE = 0, 1, 2  # coherent scattering: off, Z/A = Zbar/Abar, Z/A = Ye
 
 
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def cell_coherent_weight(n, heavy_mode, ye, xh, abar, zbar):
-    """coherent_weight at cell n, or 0 for HEAVY_OFF; Z/A from Zbar/Abar
-    (HEAVY_ZBAR) or, where no Zbar is given, from Ye (HEAVY_YE)."""
-    x, a, z, y = xh[n], abar[n], zbar[n], ye[n]  # loaded unconditionally: branch-free
-    weight = coherent_weight(x, a, z / a if heavy_mode == HEAVY_ZBAR else y)
-    return 0.0 if heavy_mode == HEAVY_OFF or not x > 0.0 else weight
+@numba.njit(cache=True, error_model="numpy")
+def coherent_weight_rows(heavy_mode, ye, xh, abar, zbar, heavy):
+    """heavy[n] = coherent_weight of every flat cell, or 0 for HEAVY_OFF and
+    where X_h <= 0; Z/A from Zbar/Abar (HEAVY_ZBAR) or, where no Zbar is
+    given, from Ye (HEAVY_YE). A loop of its own: four more input arrays in
+    the opacity loop would keep the compiler from vectorising it."""
+    if heavy_mode == HEAVY_OFF:
+        heavy[:] = 0.0
+        return
+    for n in range(heavy.size):
+        x, a = xh[n], abar[n]
+        weight = coherent_weight(x, a, zbar[n] / a if heavy_mode == HEAVY_ZBAR else ye[n])
+        heavy[n] = weight if x > 0.0 else 0.0
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
@@ -149,24 +161,18 @@ def spectral_ratios(f):
     return f[2] / f[0], f[3] / f[1]
 
 
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def store_species_opacities(kappa_s, kappa_a, kappa_total, species, n, scale, c_scatter, c_absorb, ratios, forward):
-    """Write kappa_{s,j}, kappa_{a,j} and kappa_total,j = kappa_a + kappa_s
-    (1 - <cos theta>) [cm^-1] of one species at cell n for j = 0, 1 (rows
-    2 species + j of the (6, N) arrays: 2-D rows, which the compiler
-    vectorises where it does not with (3, 2, N)), from
-    scale = OPACITY_SCALE rho T^2, the summed target coefficients c_scatter
-    and c_absorb (blocking included) and the species' `spectral_ratios`;
-    forward = 1 - <cos theta>."""
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def species_opacities(scale, c_scatter, c_absorb, ratios, forward):
+    """(kappa_s,0, kappa_s,1, kappa_a,0, kappa_a,1, kappa_total,0,
+    kappa_total,1) [cm^-1] of one species, kappa_total,j = kappa_a,j +
+    kappa_s,j (1 - <cos theta>), from scale = OPACITY_SCALE rho T^2, the
+    summed target coefficients c_scatter and c_absorb (blocking included),
+    the species' `spectral_ratios` and forward = 1 - <cos theta>."""
     ratio0 = scale * ratios[0]
     ratio1 = scale * ratios[1]
     transport = c_absorb + forward * c_scatter
-    kappa_s[2 * species, n] = c_scatter * ratio0
-    kappa_s[2 * species + 1, n] = c_scatter * ratio1
-    kappa_a[2 * species, n] = c_absorb * ratio0
-    kappa_a[2 * species + 1, n] = c_absorb * ratio1
-    kappa_total[2 * species, n] = transport * ratio0
-    kappa_total[2 * species + 1, n] = transport * ratio1
+    return (c_scatter * ratio0, c_scatter * ratio1, c_absorb * ratio0, c_absorb * ratio1, transport * ratio0,
+            transport * ratio1)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -204,42 +210,61 @@ def fermi_at(rows, n):
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
-def cell_opacities(n, rho, temp, mu_n, mu_p, xn, xp, heavy, eta_e, nue, anue, rho_blocking, forward, nux_ratios,
-                   kappa_s, kappa_a, kappa_total, targets):
-    """Opacities of the three species at cell n (written into the (6, N)
-    arrays, species x moment) from rho [g cm^-3], temp [MeV], mu_n, mu_p [MeV], X_n, X_p,
-    heavy = coherent_weight(...) or 0, eta_e, the Fermi integrals nue and
-    anue = (F_2, ..., F_5) at the degeneracies of nu_e and anti-nu_e
-    (`degeneracies_and_fermi`), rho_blocking [g cm^-3], forward = 1 -
-    <cos theta> and nux_ratios = spectral_ratios at eta_nux = 0; what the
-    rates need, Y_np and Y_pn, into targets[0, n] and targets[1, n]."""
-    inv_t = 1.0 / temp
-    eta_hat = (mu_n - mu_p - Q_NP_MEV) * inv_t
-    y_np, y_pn = absorption_targets(rho, xn, xp, eta_hat, rho_blocking)
-    c_scatter = (C_SCATTER_NEUTRON * scattering_target(xn, mu_n * inv_t)
-                 + C_SCATTER_PROTON * scattering_target(xp, (mu_p + Q_NP_MEV) * inv_t) + heavy)
-    scale = OPACITY_SCALE * rho * temp * temp
-    store_species_opacities(kappa_s, kappa_a, kappa_total, 0, n, scale, c_scatter,
-                            C_ABSORPTION * y_np * final_lepton_blocking(eta_e, nue[2], nue[3]),
-                            spectral_ratios(nue), forward)
-    store_species_opacities(kappa_s, kappa_a, kappa_total, 1, n, scale, c_scatter,
-                            C_ABSORPTION * y_pn * final_lepton_blocking(-eta_e, anue[2], anue[3]),
-                            spectral_ratios(anue), forward)
-    store_species_opacities(kappa_s, kappa_a, kappa_total, 2, n, scale, c_scatter, 0.0, nux_ratios, forward)
-    targets[0, n] = y_np
-    targets[1, n] = y_pn
+def cell_opacities(n, rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward, nux_ratios):
+    """`species_opacities` of nu_e, anti-nu_e and nu_x at flat cell n (three
+    6-tuples) from the cell arrays rho [g cm^-3], temp [MeV], mu_n, mu_p
+    [MeV], X_n, X_p, heavy (`coherent_weight_rows`),
+    the rows of `degeneracies_and_fermi` (eta: eta_e in row 0; fermi:
+    (F_2, ..., F_5) at eta_nue and eta_anue in fermi[0], fermi[1]),
+    rho_blocking [g cm^-3], forward = 1 - <cos theta> and nux_ratios =
+    spectral_ratios at eta_nux = 0."""
+    r, t, m_n, m_p, x_n, x_p = rho[n], temp[n], mu_n[n], mu_p[n], xn[n], xp[n]
+    nue, anue = fermi_at(fermi[0], n), fermi_at(fermi[1], n)
+    inv_t = 1.0 / t
+    y_np, y_pn = cell_absorption_targets(r, t, m_n, m_p, x_n, x_p, rho_blocking)
+    c_scatter = (C_SCATTER_NEUTRON * scattering_target(x_n, m_n * inv_t)
+                 + C_SCATTER_PROTON * scattering_target(x_p, (m_p + Q_NP_MEV) * inv_t)
+                 + heavy[n])
+    scale = OPACITY_SCALE * r * t * t
+    eta_e = eta[0, n]
+    return (species_opacities(scale, c_scatter, C_ABSORPTION * y_np * final_lepton_blocking(eta_e, nue[2], nue[3]),
+                              spectral_ratios(nue), forward),
+            species_opacities(scale, c_scatter, C_ABSORPTION * y_pn * final_lepton_blocking(-eta_e, anue[2], anue[3]),
+                              spectral_ratios(anue), forward),
+            species_opacities(scale, c_scatter, 0.0, nux_ratios, forward))
 
 
 @numba.njit(cache=True, error_model="numpy")
-def opacity_rows(rho, temp, ye, mu_n, mu_p, xn, xp, xh, abar, zbar, heavy_mode, eta, fermi, rho_blocking, forward,
-                 nux_ratios, kappa_s, kappa_a, kappa_total, targets):
-    """`cell_opacities` of every flat cell, from the rows of
-    `degeneracies_and_fermi`; targets (2, N)."""
+def opacity_rows(rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward, nux_ratios, kappa_s,
+                 kappa_a, kappa_total):
+    """kappa_s, kappa_a, kappa_total (6, N) (species x moment) of every flat
+    cell (`cell_opacities`). Its 18 stores per cell leave the loop scalar;
+    `transport_opacity_rows` is the vectorised loop for kappa_total alone."""
     for n in range(rho.size):
-        heavy = cell_coherent_weight(n, heavy_mode, ye, xh, abar, zbar)
-        cell_opacities(n, rho[n], temp[n], mu_n[n], mu_p[n], xn[n], xp[n], heavy, eta[0, n], fermi_at(fermi[0], n),
-                       fermi_at(fermi[1], n), rho_blocking, forward, nux_ratios, kappa_s, kappa_a, kappa_total,
-                       targets)
+        species = cell_opacities(n, rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward,
+                                 nux_ratios)
+        nue, anue, nux = species
+        kappa_s[0, n], kappa_s[1, n], kappa_s[2, n] = nue[0], nue[1], anue[0]
+        kappa_s[3, n], kappa_s[4, n], kappa_s[5, n] = anue[1], nux[0], nux[1]
+        kappa_a[0, n], kappa_a[1, n], kappa_a[2, n] = nue[2], nue[3], anue[2]
+        kappa_a[3, n], kappa_a[4, n], kappa_a[5, n] = anue[3], nux[2], nux[3]
+        kappa_total[0, n], kappa_total[1, n], kappa_total[2, n] = nue[4], nue[5], anue[4]
+        kappa_total[3, n], kappa_total[4, n], kappa_total[5, n] = anue[5], nux[4], nux[5]
+
+
+@numba.njit(cache=True, error_model="numpy")
+def transport_opacity_rows(rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward, nux_ratios,
+                           kappa_total):
+    """kappa_total (6, N) of every flat cell, bitwise that of `opacity_rows`:
+    the loop the compiler vectorises (LLVM gives up on a loop with more
+    than about 6 stores to 2-D rows: "too many SCEV assumptions")."""
+    for n in range(rho.size):
+        species = cell_opacities(n, rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward,
+                                 nux_ratios)
+        nue, anue, nux = species
+        kappa_total[0, n], kappa_total[1, n] = nue[4], nue[5]
+        kappa_total[2, n], kappa_total[3, n] = anue[4], anue[5]
+        kappa_total[4, n], kappa_total[5, n] = nux[4], nux[5]
 
 
 def nux_fermi(method):
@@ -251,10 +276,22 @@ def nux_fermi(method):
 
 def opacity_kernel(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar, heavy_mode, tau, eta0, rho_blocking,
                    forward, method, kappa_s, kappa_a, kappa_total):
-    """Opacities of every cell of the flat inputs (`cell_opacities`,
-    `cell_coherent_weight`); tau, kappa_*: (3, 2, N). Loops over the cells
-    that the compiler vectorises: degeneracies, Fermi integrals, opacities."""
+    """Opacities of every cell of the flat inputs (`cell_opacities`); tau,
+    kappa_*: (3, 2, N). Loops over the cells: degeneracies, Fermi integrals
+    (vectorised), opacities."""
     eta, fermi = degeneracies_and_fermi(temp, mu_e, mu_n, mu_p, tau.reshape(6, -1), eta0, method)
-    opacity_rows(rho, temp, ye, mu_n, mu_p, xn, xp, xh, abar, zbar, heavy_mode, eta, fermi, rho_blocking, forward,
-                 nux_fermi(method)[1], *(k.reshape(6, -1) for k in (kappa_s, kappa_a, kappa_total)),
-                 np.empty((2, rho.size)))
+    heavy = np.empty(rho.size)
+    coherent_weight_rows(heavy_mode, ye, xh, abar, zbar, heavy)
+    opacity_rows(rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward, nux_fermi(method)[1],
+                 *(k.reshape(6, -1) for k in (kappa_s, kappa_a, kappa_total)))
+
+
+def transport_opacity_kernel(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar, heavy_mode, tau, eta0,
+                             rho_blocking, forward, method, kappa_total):
+    """`opacity_kernel` for kappa_total (3, 2, N) alone (bitwise the same
+    values), with every loop vectorised."""
+    eta, fermi = degeneracies_and_fermi(temp, mu_e, mu_n, mu_p, tau.reshape(6, -1), eta0, method)
+    heavy = np.empty(rho.size)
+    coherent_weight_rows(heavy_mode, ye, xh, abar, zbar, heavy)
+    transport_opacity_rows(rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward,
+                           nux_fermi(method)[1], kappa_total.reshape(6, -1))

@@ -39,7 +39,7 @@ import numba
 import numpy as np
 
 from parleak.constants import SPEED_OF_LIGHT
-from parleak.neutrino.leakage import SPECIES, DenseCells, LeakageParams, leakage_sources, opacities
+from parleak.neutrino.leakage import SPECIES, DenseCells, LeakageParams, leakage_sources, transport_opacities
 from parleak.neutrino.local_tau import LocalOpticalDepth
 from parleak.neutrino.rays import RayOpticalDepth
 
@@ -140,8 +140,8 @@ class OpticalDepth:
         opaque_kappa = None  # the Opacities of the opaque cells, reused
         self.sweeps = 0
         for iteration in range(1, (iterations or self.max_iterations) + 1):
-            opaque_kappa = opacities(*inputs, mu_e, mu_n, mu_p, xn, xp, opaque.take(tau), xh=xh, abar=abar,
-                                     zbar=zbar, params=self.params, out=opaque_kappa)
+            opaque_kappa = transport_opacities(*inputs, mu_e, mu_n, mu_p, xn, xp, opaque.take(tau), xh=xh, abar=abar,
+                                               zbar=zbar, params=self.params, out=opaque_kappa)
             # nu_x's opacities do not depend on tau: its depths are final after the first iteration
             fields = slice(None) if iteration == 1 else TAU_DEPENDENT
             opaque.put(opaque_kappa.kappa_total.reshape(6, -1)[fields], kappa[fields])
