@@ -103,13 +103,13 @@ def main():
         prim[0], eps, prim[5], temp, *outputs), args.repeats)
     results["gravity"] = median_time(comm, lambda: gravity.add_rhs(state, rhs, 0.0), args.repeats)
     leakage._gather(state)
-    rho, temperature, ye = leakage._inputs
+    rho = leakage._inputs[0]
     depth, tau = leakage.depth, leakage.tau.copy()
 
     def tau_update():
         cells = DenseCells.of(rho, min(leakage.min_density, depth.density_threshold))
-        depth.converged(rho, temperature, ye, leakage._lookup(cells)[1], tau_start=tau, cells=cells,
-                        iterations=leakage.tau_iterations or None)
+        depth.iterate(leakage._evaluation(cells).opacities, cells, tau_start=tau,
+                      iterations=leakage.tau_iterations or None)
     results["optical_depth"] = median_time(comm, tau_update, args.repeats)
     dense = comm.allreduce(DenseCells.of(rho, leakage.min_density).count)
 

@@ -26,6 +26,7 @@ class StageIntegrals:
         cells = math.prod(s.stop - s.start for s in grid.interior)
         self.rows = np.empty((n_rows, cells))
         self._bins = np.repeat(np.arange(n_rows, dtype=np.int64), cells)
+        self._packed = np.empty(0)  # the storage of packed_rows
         self._packed_bins = {}  # count: the bins of packed_rows(count)
         self._stages = []
         self.cell_volume = math.prod(grid.dx[: grid.dim])
@@ -35,10 +36,13 @@ class StageIntegrals:
         return len(self._stages)
 
     def packed_rows(self, count):
-        """A contiguous (n_rows, count) view of the row storage, for a
-        caller that packs the nonzero values of its rows (count <= the
-        owned cells) and then calls add_stage(None, count)."""
-        return self.rows.reshape(-1)[: self.rows.shape[0] * count].reshape(-1, count)
+        """A contiguous (n_rows, count) array, for a caller that packs the
+        nonzero values of its rows (count of them, any number) and then
+        calls add_stage(None, count)."""
+        n_rows = self.rows.shape[0]
+        if self._packed.size < n_rows * count:
+            self._packed = np.empty(n_rows * count)
+        return self._packed[: n_rows * count].reshape(n_rows, count)
 
     def add_stage(self, arrays, count=None):
         """Record this stage's owned-cell values of the rows (`arrays`: one

@@ -402,6 +402,26 @@ def test_dense_cells_take_scatter_and_denser():
     assert DenseCells.of(rho, 1e11).count == 0 and DenseCells.of(rho, 1e11).take(values).shape == (2, 3, 0)
 
 
+def test_dense_cells_add_to_strided_blocks():
+    """add_to adds each row of values at the cells of each block, also on
+    strided views (the interiors of ghosted fields), and nowhere else."""
+    rng = np.random.default_rng(3)
+    ghosted = rng.random((2, 6, 7, 8))
+    before = ghosted.copy()
+    interior = (slice(1, 5), slice(2, 6), slice(2, 7))  # shape (4, 4, 5)
+    dense = DenseCells(np.array([0, 7, 19, 40, 79]), (4, 4, 5))
+    values = rng.random((2, 5))
+    dense.add_to((ghosted[0][interior], ghosted[1][interior]), values)
+    expected = before.copy()
+    for b in range(2):
+        flat = expected[b][interior].reshape(-1)  # a copy: write back below
+        flat[dense.index] += values[b]
+        expected[b][interior] = flat.reshape(4, 4, 5)
+    np.testing.assert_array_equal(ghosted, expected)
+    with pytest.raises(ValueError, match="do not match"):
+        dense.add_to((ghosted[0][interior],), values)
+
+
 def test_teh_fermi_method_is_close():
     for point in POINTS.values():
         accurate = run(point)

@@ -34,11 +34,14 @@ far below any table, and the hydro then fails there.
 
 Load balance: the cells with sources (the dense matter) may sit on a few
 ranks of the decomposition (in the pns octant on 2 ranks, 24 000 of 30 000
-on one). Where the ranks hold different numbers of them, their inputs
-(rho, T, Ye, tau) are shared evenly over the ranks for the EOS lookup and
-the source kernel, and the source terms are moved back
-(parleak.work_sharing; one Alltoallv each way per stage). The kernel is
-point-wise, so the sources are bitwise those without sharing.
+on one). Each evaluation shares its point-wise work evenly over the ranks
+(`parleak.neutrino.evaluation.SharedEvaluation`): the inputs (rho, T, Ye)
+of the cells that need opacities or sources move once to where they are
+evaluated, the EOS is looked up there once (an optical-depth update and the
+sources that follow it share the lookup), and only the optical depths
+(there) and the opacities and sources (back) move afterwards; the stage
+integrands are summed where the cells were evaluated. The kernels are
+point-wise, so every value is bitwise that without sharing.
 
 Optical depths (`tau_every`): 0 recomputes them in every stage (skipped
 when rho, T, Ye of every cell are unchanged since the last computation, as
@@ -79,15 +82,9 @@ import numpy as np
 
 from parleak.budget import StageIntegrals
 from parleak.constants import AVOGADRO_NUMBER, MEV
-from parleak.neutrino.leakage import (SOURCE_DIMS, SPECIES, DenseCells, SourceTerms, leakage_source_terms,
-                                      lookup_eos_quantities)
+from parleak.neutrino.evaluation import ENERGY, LEPTON, LOSS, N_INTEGRALS, NUMBER, SharedEvaluation
+from parleak.neutrino.leakage import SOURCE_DIMS, SPECIES, DenseCells, SourceTerms
 from parleak.neutrino.trapped import neutrino_pressure, threshold_factor
-from parleak.work_sharing import WorkShare
-
-# Rows of the per-stage integrals: number (3 species), energy (3 species),
-# total energy loss, lepton source rho dYe/dt.
-NUMBER, ENERGY, LOSS, LEPTON = slice(0, 3), slice(3, 6), 6, 7
-N_INTEGRALS = 8
 
 
 class LeakageSources:
@@ -146,6 +143,7 @@ class LeakageSources:
         self._lepton = np.zeros(0)  # rho dYe/dt at those cells, g cm^-3 s^-1
         self._rho_ye = np.zeros((2, 0))  # rho [g cm^-3] and Ye there
         self._stage_integrals = StageIntegrals(grid, N_INTEGRALS)
+        self._integrand_count = 0  # cells whose integrands this rank recorded in the last evaluation
         self._tau_step = -1
         self.tau = None
         self.tau_updates = 0
@@ -197,82 +195,60 @@ class LeakageSources:
             return self.grid.max(np.array([float(changed)])) > 0.0
         return step_start and self.steps % self.tau_every == 0 and self._tau_step != self.steps
 
-    def _lookup(self, cells):
-        """(rho, temp, ye (3, cells.count) and the EOS_QUANTITIES, see
-        lookup_eos_quantities) at `cells`, a DenseCells of the owned block."""
-        inputs = cells.take(self._inputs)
-        return inputs, lookup_eos_quantities(self.hydro.eos, *inputs)
+    def _evaluation(self, cells):
+        """The SharedEvaluation (collective) of `cells`, a DenseCells of the
+        owned block, from this evaluation's inputs."""
+        return SharedEvaluation(self.grid.comm, self.hydro.eos, self.params, cells.take(self._inputs),
+                                self.depth.density_threshold, (self.min_density, *self._table_floor))
 
     def _evaluate(self, state, step_start):
         """Update tau when due, then the leakage sources of the owned cells
         (`result`, `lepton_source`; skipped when neither the inputs nor tau
         changed). The EOS is looked up only where the sources or the
-        opacities are evaluated."""
+        opacities are evaluated, once per evaluation (module docstring:
+        load balance)."""
         self._gather(state)
-        rho, temp, ye = self._inputs
-        looked_up = None  # (DenseCells, their inputs, the EOS quantities there)
+        rho = self._inputs[0]
+        evaluation = None  # (DenseCells, their SharedEvaluation)
         if self._tau_due(step_start):
             cells = DenseCells.of(rho, min(self.min_density, self.depth.density_threshold))
-            looked_up = (cells, *self._lookup(cells))
+            evaluation = (cells, self._evaluation(cells))
             iterations = self.tau_iterations if self.tau is not None and self.tau_iterations > 0 else None
-            self.tau = self.depth.converged(rho, temp, ye, looked_up[2], tau_start=self.tau, cells=cells,
-                                            iterations=iterations)
+            self.tau = self.depth.iterate(evaluation[1].opacities, cells, tau_start=self.tau, iterations=iterations)
             np.copyto(self._tau_inputs, self._inputs)
             self._tau_step = self.steps
             self.tau_updates += 1
         if self._source_tau == self.tau_updates and np.array_equal(self._inputs, self._source_inputs):
             return
-        if looked_up is None:
+        if evaluation is None:
             cells = DenseCells.of(rho, self.min_density)
-            looked_up = (cells, cells.take(self._inputs), None)
-        self._sources(*looked_up)
+            evaluation = (cells, self._evaluation(cells))
+        self._sources(*evaluation)
         np.copyto(self._source_inputs, self._inputs)
         self._source_tau = self.tau_updates
 
-    def _sources(self, cells, inputs, quantities):
+    def _sources(self, cells, evaluation):
         """The source terms of the cells with rho >= min_density and T, Ye
-        above the EOS table's lowest values (none elsewhere), from the
-        inputs (rho, temp, ye) and the EOS quantities (None: not looked up
-        yet) at `cells` (a DenseCells that includes them), kept at those
-        cells only. Collective: where the ranks hold different numbers of
-        such cells, the evaluation is shared evenly (WorkShare; the EOS is
-        then looked up where the cell is evaluated)."""
-        rho, temp, ye = inputs
-        sources, positions = cells.where((rho >= self.min_density) & (temp > self._table_floor[0])
-                                         & (ye > self._table_floor[1]))
+        above the EOS table's lowest values (none elsewhere), evaluated by
+        `evaluation` (the SharedEvaluation of `cells`, a DenseCells that
+        includes them) and kept at those cells only; the stage integrands
+        are recorded where the cells were evaluated. Collective."""
+        rows, self._integrand_count = evaluation.sources(cells.take(self.tau).reshape(6, -1),
+                                                          self._stage_integrals)
+        inputs = evaluation.inputs
+        sources, positions = cells.where(evaluation.source_mask(inputs))
         if positions is not None:
-            inputs = inputs[:, positions]
-            quantities = None if quantities is None else [None if q is None else q[positions] for q in quantities]
-        share = WorkShare(self.grid.comm, sources.count)
-        if share.moves:
-            work = share.forward(np.concatenate([inputs, sources.take(self.tau).reshape(6, -1)]))
-            terms = self._source_terms(work[:3], work[3:].reshape(3, 2, -1), None)
-            rows = share.backward(np.concatenate([terms.r_eff, terms.q_eff, np.stack(terms[2:])]))
-            terms = SourceTerms(rows[0:3], rows[3:6], rows[6], rows[7], rows[8])
-        else:
-            terms = self._source_terms(inputs, sources.take(self.tau), quantities)
-        self._cells, self._terms, self._rho_ye = sources, terms, inputs[0::2]
-        self._lepton = inputs[0] * terms.dye_dt
-        rows = self._stage_integrals.packed_rows(sources.count)  # the stage integrands
-        rows[NUMBER] = terms.r_eff
-        rows[ENERGY] = terms.q_eff
-        rows[LOSS] = terms.energy_loss_rate
-        rows[LEPTON] = self._lepton
-
-    def _source_terms(self, inputs, tau, quantities):
-        """leakage_source_terms of cells with inputs (rho, temp, ye), tau
-        (3, 2, n) and their EOS quantities (looked up here when None)."""
-        if quantities is None:
-            quantities = lookup_eos_quantities(self.hydro.eos, *inputs)
-        mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
-        return leakage_source_terms(*inputs, mu_e, mu_n, mu_p, xn, xp, tau, xh=xh, abar=abar, zbar=zbar,
-                                    params=self.params)
+            rows, inputs = rows[:, positions], inputs[:, positions]
+        self._cells, self._rho_ye = sources, inputs[0::2]
+        self._terms = SourceTerms(rows[0:3], rows[3:6], rows[6], rows[7], rows[8])
+        self._lepton = inputs[0] * self._terms.dye_dt
 
     def _record_integrals(self):
         """Record this stage's integrands: R_eff(s) [1/(cm^3 s)], Q_eff(s)
         and energy_loss_rate [erg/(cm^3 s)], rho dYe/dt [g/(cm^3 s)] of the
-        cells with sources, packed by `_sources` (the others are 0)."""
-        self._stage_integrals.add_stage(None, count=self._cells.count)
+        cells with sources evaluated on this rank, packed by the last
+        evaluation (SharedEvaluation.sources; the others are 0)."""
+        self._stage_integrals.add_stage(None, count=self._integrand_count)
 
     # -- physics interface ------------------------------------------------
     def add_rhs(self, state, rhs, time):
@@ -283,8 +259,8 @@ class LeakageSources:
             return
         self._evaluate(state, step_start=len(self._stage_integrals) == 0)
         interior = self.grid.interior
-        self._cells.add_to(rhs[state.index["etot"]][interior], -self._terms.energy_loss_rate)
-        self._cells.add_to(rhs[state.index["dens_ye"]][interior], self._lepton)
+        self._cells.add_to((rhs[state.index["etot"]][interior], rhs[state.index["dens_ye"]][interior]),
+                           (-self._terms.energy_loss_rate, self._lepton))
         if self.trapped_density is not None:
             self._add_trapped_pressure(state, rhs)
         self._record_integrals()

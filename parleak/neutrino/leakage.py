@@ -545,13 +545,15 @@ def leakage_source_terms(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, tau, xh=None, 
 
 
 @numba.njit(cache=True)
-def _add_at(block, index, values):
-    """block.flat[index[m]] += values[m] on a 3-D (possibly strided) block."""
-    _, ny, nx = block.shape
+def _add_at(blocks, index, values):
+    """blocks[b].flat[index[m]] += values[b, m] on 3-D (possibly strided)
+    blocks of one shape (the cell's position is found once for all)."""
+    _, ny, nx = blocks[0].shape
     for m in range(index.size):
         k, rest = divmod(index[m], ny * nx)
         j, i = divmod(rest, nx)
-        block[k, j, i] += values[m]
+        for b in range(len(blocks)):
+            blocks[b][k, j, i] += values[b, m]
 
 
 class DenseCells:
@@ -605,14 +607,15 @@ class DenseCells:
         out.fill(0.0)
         return self.put(values, out)
 
-    def add_to(self, block, values):
-        """block[cell] += values at these cells, in place; block: a 3-D
-        array (a view may be strided, e.g. the interior of a ghosted field)
-        of shape `shape`; values (count,)."""
-        if block.shape != self.shape or self.index.size != np.shape(values)[0]:
-            raise ValueError(f"DenseCells.add_to: block {block.shape} / values {np.shape(values)} do not match "
-                             f"the cells' shape {self.shape} and count {self.index.size}")
-        _add_at(block, self.index, values)
+    def add_to(self, blocks, values):
+        """blocks[b][cell] += values[b] at these cells, in place; blocks: a
+        tuple of 3-D arrays of shape `shape` (views may be strided, e.g. the
+        interiors of ghosted fields); values (len(blocks), count)."""
+        values = np.asarray(values, dtype=np.float64)
+        if any(block.shape != self.shape for block in blocks) or values.shape != (len(blocks), self.index.size):
+            raise ValueError(f"DenseCells.add_to: blocks {[block.shape for block in blocks]} / values {values.shape} "
+                             f"do not match the cells' shape {self.shape} and count {self.index.size}")
+        _add_at(tuple(blocks), self.index, values)
 
 
 EOS_QUANTITIES = ("mu_e", "mu_n", "mu_p", "Xn", "Xp", "Xh", "Abar", "Zbar")

@@ -127,24 +127,37 @@ class OpticalDepth:
         includes every cell with rho >= density_threshold), at those cells
         (cells.count,). The opacities are evaluated at the cells with rho >=
         density_threshold only (the others are transparent)."""
-        shape = rho.shape
         if cells is None:
-            cells = DenseCells(np.arange(rho.size), shape)
+            cells = DenseCells(np.arange(rho.size), rho.shape)
         opaque, positions = cells.denser(cells.take(rho), self.density_threshold)
         quantities = [q if q is None else np.reshape(q, -1) if positions is None else np.reshape(q, -1)[positions]
                       for q in eos_quantities]
         mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
         inputs = [opaque.take(a) for a in (rho, temp, ye)]
+        reused = None  # the TransportOpacity buffers of the opaque cells
+
+        def opaque_kappa(tau):
+            nonlocal reused
+            reused = transport_opacities(*inputs, mu_e, mu_n, mu_p, xn, xp, tau.reshape(3, 2, -1), xh=xh, abar=abar,
+                                         zbar=zbar, params=self.params, out=reused)
+            return reused.kappa_total.reshape(6, -1)
+        return self.iterate(opaque_kappa, opaque, tau_start, iterations)
+
+    def iterate(self, kappa_at, cells, tau_start=None, iterations=None):
+        """tau (3, 2, *cells.shape) of the owned cells from (kappa, tau)
+        iterations (as `converged`: to the tolerance, or exactly
+        `iterations`), with the opacities kappa_total (6, cells.count)
+        [cm^-1] = kappa_at(tau (6, cells.count)) at `cells` (a DenseCells of
+        the owned block) and 0 elsewhere. Collective."""
+        shape = cells.shape
         tau = np.zeros((3, 2) + shape) if tau_start is None else tau_start
         kappa = np.zeros((6,) + shape)  # transparent cells stay 0
-        opaque_kappa = None  # the Opacities of the opaque cells, reused
         self.sweeps = 0
         for iteration in range(1, (iterations or self.max_iterations) + 1):
-            opaque_kappa = transport_opacities(*inputs, mu_e, mu_n, mu_p, xn, xp, opaque.take(tau), xh=xh, abar=abar,
-                                               zbar=zbar, params=self.params, out=opaque_kappa)
+            cell_kappa = kappa_at(cells.take(tau.reshape((6,) + shape)))
             # nu_x's opacities do not depend on tau: its depths are final after the first iteration
             fields = slice(None) if iteration == 1 else TAU_DEPENDENT
-            opaque.put(opaque_kappa.kappa_total.reshape(6, -1)[fields], kappa[fields])
+            cells.put(cell_kappa[fields], kappa[fields])
             warm = self.method == "local" and (iteration > 1 or tau_start is not None)
             if iteration == 1:  # every field: the new depths are the whole array
                 new = self.depths(kappa, tau.reshape((6,) + shape) if warm else None)
