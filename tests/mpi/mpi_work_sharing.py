@@ -1,8 +1,8 @@
 """WorkShare: uneven item counts are evened out (total // size or one
 more per rank, in global order), a point-wise function evaluated on the
 shared items and moved back gives each rank exactly its own items' values,
-and the leakage sources shared this way equal those each rank evaluates on
-its own cells, bit for bit."""
+and the leakage opacities and sources shared this way (SharedEvaluation)
+equal those each rank evaluates on its own cells, bit for bit."""
 
 import numpy as np
 import pytest
@@ -11,7 +11,8 @@ from mpitools import check_all
 
 from parleak.eos.table import TabulatedEOS
 from parleak.eos.table_writer import builtin_table_path
-from parleak.neutrino.leakage import leakage_source_terms, lookup_eos_quantities
+from parleak.neutrino.evaluation import N_INTEGRALS, SharedEvaluation
+from parleak.neutrino.leakage import LeakageParams, leakage_source_terms, lookup_eos_quantities, transport_opacities
 from parleak.work_sharing import WorkShare
 
 COMM = MPI.COMM_WORLD
@@ -44,24 +45,50 @@ def test_items_are_shared_evenly_and_come_back_in_order(counts):
     check_all(share.moves == uneven, f"moves {share.moves}, uneven {uneven}")
 
 
-def test_shared_leakage_sources_are_bitwise_those_of_each_rank():
-    """Dense, hot cells on rank 0 only (as in a pns octant): evaluated where
-    they are and shared over the ranks, the source terms are the same."""
+def test_shared_evaluation_is_bitwise_that_of_each_rank():
+    """Dense, hot cells on rank 0 only (as in a pns octant), some below the
+    opacity density, the source density or the table floor: evaluated by a
+    SharedEvaluation over the ranks, the opacities and the source terms are
+    exactly those each rank computes for its own cells (0 where masked),
+    and the stage integrands recorded on the ranks, in global order, are
+    exactly those of the cells with sources."""
     eos = TabulatedEOS(builtin_table_path())
-    rng = np.random.default_rng(7)
+    params = LeakageParams()
+    rng = np.random.default_rng(7 + RANK)
     count = 3000 if RANK == 0 else 40 * RANK
-    inputs = np.stack([10.0 ** rng.uniform(9, 14.5, count), rng.uniform(1.0, 30.0, count),
+    inputs = np.stack([10.0 ** rng.uniform(7.5, 14.5, count), rng.uniform(1.0, 30.0, count),
                        rng.uniform(0.08, 0.45, count)])
-    tau = rng.uniform(0.0, 50.0, (3, 2, count))
+    inputs[1, ::17] = 0.5  # at an assumed table floor: no sources there
+    tau = rng.uniform(0.0, 50.0, (6, count))
+    floor = (1e8, 0.5, 0.05)  # min_density g/cm^3, T_min MeV, Ye_min
+    quantities = lookup_eos_quantities(eos, *inputs)
+    mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = quantities
+    kappa = transport_opacities(*inputs, mu_e, mu_n, mu_p, xn, xp, tau.reshape(3, 2, -1), xh=xh, abar=abar,
+                                zbar=zbar, params=params).kappa_total.reshape(6, -1)
+    kappa[:, inputs[0] < 1e9] = 0.0
+    with_sources = (inputs[0] >= floor[0]) & (inputs[1] > floor[1]) & (inputs[2] > floor[2])
+    terms = leakage_source_terms(*inputs, mu_e, mu_n, mu_p, xn, xp, tau.reshape(3, 2, -1), xh=xh, abar=abar,
+                                 zbar=zbar, params=params)
+    rows = np.concatenate([terms.r_eff, terms.q_eff, np.stack(terms[2:])])
+    rows[:, ~with_sources] = 0.0
+    integrands = np.concatenate([rows[:6], rows[8:9], inputs[:1] * rows[7:8]])[:, with_sources]
 
-    def terms(cells_inputs, cells_tau):
-        mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar = lookup_eos_quantities(eos, *cells_inputs)
-        result = leakage_source_terms(*cells_inputs, mu_e, mu_n, mu_p, xn, xp, cells_tau, xh=xh, abar=abar,
-                                      zbar=zbar)
-        return np.concatenate([result.r_eff, result.q_eff, np.stack(result[2:])])
+    evaluation = SharedEvaluation(COMM, eos, params, inputs, 1e9, floor)
+    check_all(np.array_equal(evaluation.opacities(tau), kappa), "shared opacities differ from local ones")
+    recorder = Recorder()
+    shared, recorded = evaluation.sources(tau, recorder)
+    check_all(np.array_equal(shared, rows), "shared sources differ from local ones")
+    check_all(np.array_equal(evaluation.source_mask(inputs), with_sources), "source mask")
+    everywhere = np.concatenate(COMM.allgather(recorder.rows[:, :recorded]), axis=1)
+    expected = np.concatenate(COMM.allgather(integrands), axis=1)
+    check_all(np.array_equal(everywhere, expected), "recorded integrands differ from those of the cells")
+    check_all(COMM.allreduce(recorded) == expected.shape[1] and recorded > 0,
+              f"{recorded} integrands recorded here, of {expected.shape[1]}: every rank evaluates some")
 
-    share = WorkShare(COMM, count)
-    work = share.forward(np.concatenate([inputs, tau.reshape(6, -1)]))
-    shared = share.backward(terms(work[:3], work[3:].reshape(3, 2, -1)))
-    check_all(np.array_equal(shared, terms(inputs, tau)), "shared sources differ from local ones")
-    check_all(share.moves == (SIZE > 1), "3000 cells on rank 0 only: they move on several ranks")
+
+class Recorder:
+    """The packed_rows of a StageIntegrals (the part SharedEvaluation uses)."""
+
+    def packed_rows(self, count):
+        self.rows = np.empty((N_INTEGRALS, count))
+        return self.rows
