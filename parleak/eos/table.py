@@ -13,7 +13,9 @@ gamma, dedt, dpdrhoe, dpderho (in the units the table stores them).
 
 Interpolation is trilinear in (log10 rho, log10 T, Ye) of the stored
 variables: logpress and logenergy in their log form, every other variable
-as stored. The axes may be non-uniform; the cell is found from a uniform
+as stored. `lookup` takes the logarithms in a vectorised pass
+(`parleak.kernel_math.log10_positive`: libm's value where |log10| >= 1,
+within 1.2e-16 below); the inversions use libm's log10. The axes may be non-uniform; the cell is found from a uniform
 first guess and a short walk.
 
 Outside the table each of log rho, log T, Ye is clamped to the table's edge
@@ -33,6 +35,8 @@ import os
 import h5py
 import numba
 import numpy as np
+
+from parleak.kernel_math import log10_positive
 
 AXES = ("logrho", "logtemp", "ye")
 REQUIRED_VARIABLES = ("logpress", "logenergy", "entropy", "cs2", "mu_e", "mu_n", "mu_p", "muhat",
@@ -242,21 +246,33 @@ def _solve_point(rho, value, ye, temp_guess, s, nvar, kind, offset, axes, inv_st
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _log10_rows(rho, temp, logs):
+    """logs[0], logs[1] = log10 of rho, temp (-inf where <= 0): a loop the
+    compiler vectorises (`log10_positive`), 4 times faster than libm's
+    log10 one value at a time."""
+    for n in range(rho.size):
+        logs[0, n] = log10_positive(rho[n])
+        logs[1, n] = log10_positive(temp[n])
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _lookup_kernel(rho, temp, ye, s, kinds, offsets, axes, inv_steps, counts, out):
     """out[v, n] = variable v at (rho[n], temp[n], ye[n]) (flat arrays)."""
     logrho, inv_w_rho, logtemp, inv_w_temp, ye_axis, inv_w_ye = axes
     nvar = kinds.size
     nr, nt = logrho.size, logtemp.size
     sr, st, sy = nvar, nr * nvar, nt * nr * nvar
+    logs = np.empty((2, rho.size))
+    _log10_rows(rho, temp, logs)
     for n in range(rho.size):
         r, t, y = rho[n], temp[n], ye[n]
         if r != r or t != t or y != y:
             for v in range(nvar):
                 out[v, n] = np.nan
             continue
-        i, wr, side = _cell(_log10_or_minus_inf(r), logrho, inv_w_rho, inv_steps[0])
+        i, wr, side = _cell(logs[0, n], logrho, inv_w_rho, inv_steps[0])
         _count_side(counts, 0, side)
-        j, wt, side = _cell(_log10_or_minus_inf(t), logtemp, inv_w_temp, inv_steps[1])
+        j, wt, side = _cell(logs[1, n], logtemp, inv_w_temp, inv_steps[1])
         _count_side(counts, 2, side)
         k, wy, side = _cell(y, ye_axis, inv_w_ye, inv_steps[2])
         _count_side(counts, 4, side)

@@ -134,7 +134,7 @@ class LeakageSources:
         self._table_floor = (ranges.get("temp", (0.0,))[0], ranges.get("ye", (0.0,))[0])  # MeV, 1
         shape = tuple(s.stop - s.start for s in grid.interior)
         self._inputs = np.empty((3,) + shape)  # rho, temp, ye of this evaluation
-        self._tau_inputs = np.full((3,) + shape, np.nan)  # ... of the last tau update
+        self._tau_inputs = np.full((3,) + shape, np.nan)  # ... of the last tau update (tau_every = 0)
         self._source_inputs = np.full((3,) + shape, np.nan)  # ... of the last source evaluation
         self._source_tau = -1  # tau_updates at the last source evaluation
         # The cells with sources and their values there (the others have none)
@@ -215,7 +215,8 @@ class LeakageSources:
             evaluation = (cells, self._evaluation(cells))
             iterations = self.tau_iterations if self.tau is not None and self.tau_iterations > 0 else None
             self.tau = self.depth.iterate(evaluation[1].opacities, cells, tau_start=self.tau, iterations=iterations)
-            np.copyto(self._tau_inputs, self._inputs)
+            if self.tau_every == 0:  # what the next stage's _tau_due compares with
+                np.copyto(self._tau_inputs, self._inputs)
             self._tau_step = self.steps
             self.tau_updates += 1
         if self._source_tau == self.tau_updates and np.array_equal(self._inputs, self._source_inputs):

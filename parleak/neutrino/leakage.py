@@ -30,7 +30,7 @@ run loops over the cells: the degeneracies, the Fermi integrals
 net sources. The loops of `source_kernel` (and of
 `transport_opacity_kernel`, the optical depths' opacities) are written so
 that the compiler vectorises them (4 cells per instruction with AVX2):
-inline exp and sqrt (`parleak.neutrino.kernel_math`), no branches (every
+inline exp and sqrt (`parleak.kernel_math`), no branches (every
 process and both schemes are evaluated and the result selected), 2-D
 (6, N) rows for species x moment, helpers that return tuples inlined by
 numba (inline="always"; LLVM leaves a loop scalar when such a call is left

@@ -32,7 +32,7 @@ import numpy as np
 from parleak.constants import (AVOGADRO_NUMBER, AXIAL_COUPLING, C_VECTOR, ELECTRON_MASS_MEV, Q_NP_MEV,
                                SIGMA_0)
 from parleak.neutrino.fermi import fermi_orders, fermi_rows
-from parleak.neutrino.kernel_math import exponential
+from parleak.kernel_math import exponential
 
 # Ruffert A1: transport cross-section coefficients C_{s,N} for nucleons.
 C_SCATTER_NEUTRON = (1.0 + 5.0 * AXIAL_COUPLING**2) / 24.0

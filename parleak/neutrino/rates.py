@@ -29,7 +29,7 @@ import numba
 
 from parleak.constants import (AXIAL_COUPLING, C_AXIAL, C_VECTOR, ELECTRON_MASS_MEV, FINE_STRUCTURE_LEAKAGE,
                                HC_MEV_CM, MEV, PLASMA_GAMMA_0, SIGMA_0, SPEED_OF_LIGHT)
-from parleak.neutrino.kernel_math import exponential, square_root
+from parleak.kernel_math import exponential, square_root
 from parleak.neutrino.opacity import vacancy
 
 # beta = pi c sigma_0 (1 + 3 alpha^2) / ((h c)^3 (m_e c^2)^2) [MeV^-5 s^-1]
