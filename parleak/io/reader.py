@@ -1,11 +1,27 @@
 """Reading dumps back: into numpy arrays in any Python session (serial, no
 mpirun needed), or into the distributed fields of a State on any number of
-ranks."""
+ranks. A dump that cannot be read (missing, truncated, not HDF5, or
+lacking part of the layout parleak.io.dump writes) raises DumpError naming
+the file and why; check_dump decides that from the metadata alone."""
 
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import h5py
 import numpy as np
+
+# the file attributes every reader of a dump relies on (see parleak.io.dump)
+REQUIRED_ATTRS = ("time", "step", "dim", "cells", "lower", "upper", "config")
+
+
+class DumpError(OSError):
+    """A dump that cannot be read. path: the file; reason: why (without the
+    file's name, for messages that name it their own way)."""
+
+    def __init__(self, path, reason):
+        self.path, self.reason = os.fspath(path), reason
+        super().__init__(f"dump {self.path!r}: {reason}")
 
 
 @dataclass
@@ -32,28 +48,86 @@ class Dump:
 
 
 def _open(path, **kwargs):
+    """The HDF5 file at `path`, open for reading; DumpError if it cannot be."""
     try:
         return h5py.File(path, "r", **kwargs)
     except FileNotFoundError:
-        raise FileNotFoundError(f"dump {path!r} does not exist") from None
+        raise DumpError(path, "does not exist") from None
     except OSError as err:
-        raise OSError(f"dump {path!r} cannot be read as HDF5: {err}") from None
+        raise DumpError(path, f"truncated or not HDF5 ({err})") from None
+
+
+def _layout_problem(h5):
+    """What the open dump `h5` lacks of the layout parleak.io.dump writes
+    (the first thing found), or None. Reads every attribute but no field
+    data."""
+    attrs = dict(h5.attrs)
+    dim = int(attrs.get("dim", 3))
+    faces = [f"boundary_{axis}_{side}" for axis in "xyz"[:dim] for side in ("lower", "upper")]
+    missing = [name for name in REQUIRED_ATTRS + tuple(faces) if name not in attrs]
+    if missing:
+        return f"no attribute {missing[0]!r}"
+    cells = tuple(int(n) for n in np.ravel(attrs["cells"]))
+    if len(cells) != 3 or np.size(attrs["lower"]) != 3 or np.size(attrs["upper"]) != 3:
+        return "attributes cells, lower and upper do not hold 3 values each"
+    for a, axis in enumerate("xyz"):
+        centres = h5.get(f"grid/{axis}")
+        if not isinstance(centres, h5py.Dataset):
+            return f"no dataset /grid/{axis}"
+        if centres.shape != (cells[a],):
+            return f"/grid/{axis} has shape {centres.shape}, not ({cells[a]},)"
+    if not isinstance(h5.get("fields"), h5py.Group):
+        return "no group /fields"
+    if not len(h5["fields"]):
+        return "no field in /fields"
+    for name, item in h5["fields"].items():
+        if not isinstance(item, h5py.Dataset) or item.shape != cells[::-1]:
+            return f"/fields/{name} is not an array of shape {cells[::-1]} (z, y, x)"
+        if "units" not in item.attrs:
+            return f"no attribute 'units' on /fields/{name}"
+    return None
+
+
+@contextmanager
+def _open_dump(path):
+    """The dump at `path`, open for reading with its layout checked;
+    DumpError naming the file otherwise."""
+    with _open(path) as h5:
+        try:
+            problem = _layout_problem(h5)
+        except (OSError, KeyError, ValueError, TypeError) as err:
+            problem = f"its metadata cannot be read ({err})"
+        if problem:
+            raise DumpError(path, problem)
+        yield h5
+
+
+def check_dump(path):
+    """The field names of the dump at `path`, reading only its metadata;
+    DumpError naming the file if it cannot be read (see _layout_problem)."""
+    with _open_dump(path) as h5:
+        return list(h5["fields"])
 
 
 def read_dump(path, names=None):
-    """Load a whole dump (or only the fields in `names`) into numpy arrays."""
-    with _open(path) as h5:
+    """Load a whole dump (or only the fields in `names`) into numpy arrays.
+    DumpError naming the file if it cannot be read; KeyError if it has not
+    every field in `names`."""
+    with _open_dump(path) as h5:
         names = list(h5["fields"]) if names is None else list(names)
         missing = [n for n in names if n not in h5["fields"]]
         if missing:
-            raise KeyError(f"dump {path!r} has no field {missing[0]!r}; it has {', '.join(h5['fields'])}")
-        return Dump(
-            path=path,
-            fields={n: h5["fields"][n][...] for n in names},
-            units={n: h5["fields"][n].attrs["units"] for n in names},
-            x=h5["grid/x"][...], y=h5["grid/y"][...], z=h5["grid/z"][...],
-            attrs=dict(h5.attrs),
-        )
+            raise KeyError(f"dump {os.fspath(path)!r} has no field {missing[0]!r}; it has {', '.join(h5['fields'])}")
+        try:
+            return Dump(
+                path=path,
+                fields={n: h5["fields"][n][...] for n in names},
+                units={n: h5["fields"][n].attrs["units"] for n in names},
+                x=h5["grid/x"][...], y=h5["grid/y"][...], z=h5["grid/z"][...],
+                attrs=dict(h5.attrs),
+            )
+        except OSError as err:
+            raise DumpError(path, f"its data cannot be read ({err})") from None
 
 
 def read_into_state(path, state):
