@@ -8,6 +8,7 @@ Numbers are written with repr(), which round-trips float64 exactly. A
 restarted run continues the file after the checkpoint's step."""
 
 import os
+import reprlib
 
 
 class ScalarSeries:
@@ -64,14 +65,46 @@ def _keep_rows_until(path, step):
     return columns
 
 
-def read_scalars(path):
-    """{column: list of floats} of a scalars.csv file."""
-    with open(path, encoding="utf-8") as f:
-        names = f.readline().strip().split(",")
+def read_scalars(path, skipped=None):
+    """{column: list of floats} of a scalars.csv file, {} where it has no
+    complete header line. A row that cannot be read is left out: cut short
+    by a killed run (no newline at its end, fewer values than the header
+    names), with more values, or with a value that is not a number; for
+    each (and for a header cut short), (line number, reason) is appended to
+    the list `skipped` if given (line 1 is the header)."""
+
+    def parse(line, count):
+        """(floats, None) of one line of `count` values, or (None, why not)."""
+        texts = line.strip().split(",")
+        if not line.endswith("\n"):
+            return None, "cut short (no newline at its end)"
+        if len(texts) != count:
+            return None, (f"cut short ({len(texts)} of {count} values)" if len(texts) < count
+                          else f"{len(texts)} values where the header names {count}")
+        values = []
+        for text in texts:
+            try:
+                values.append(float(text))
+            except ValueError:
+                return None, f"not a number: {reprlib.repr(text)}"
+        return values, None
+
+    reasons = [] if skipped is None else skipped
+    with open(path, encoding="utf-8", errors="replace") as f:
+        header = f.readline()
+        if not header.endswith("\n"):
+            if header:
+                reasons.append((1, "cut short (no newline at its end)"))
+            return {}
+        names = header.strip().split(",")
         columns = {name: [] for name in names}
-        for line in f:
-            for name, text in zip(names, line.strip().split(",")):
-                columns[name].append(float(text))
+        for number, line in enumerate(f, start=2):
+            values, reason = parse(line, len(names))
+            if reason:
+                reasons.append((number, reason))
+                continue
+            for name, value in zip(names, values):
+                columns[name].append(value)
     return columns
 
 
