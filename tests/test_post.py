@@ -2,11 +2,17 @@
 run (the pns problem with leakage on 12^3 cells, 2 ranks) are PNGs of the
 documented sizes, the XDMF time series references every dump, the radial
 profile of a polytrope matches its analytic density, the neutrinosphere
-radii match the run's own log, the yt arguments, and the errors."""
+radii match the run's own log, the yt arguments, and the errors; what a
+killed or failed run leaves (damaged dumps, cut scalars rows, leftovers) is
+skipped with one message naming it and the rest is plotted."""
 
 import math
+import os
 import re
+import shutil
 import struct
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from argparse import Namespace
 from pathlib import Path
@@ -289,3 +295,157 @@ def test_bad_directory_or_dump_exits_2(run, tmp_path, capsys, case, expected):
                                dumps=[9] if case == "dump" else None))
     assert raised.value.code == 2
     assert capsys.readouterr().err == f"parleak: post error: {expected.format(**places)}\n"
+
+
+def _truncate(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _edit_dump(path, edit):
+    with h5py.File(path, "a") as h5:
+        edit(h5)
+
+
+def _edit_scalars(directory, edit):
+    path = directory / "scalars.csv"
+    path.write_bytes(edit(path.read_bytes()))
+
+
+def _junk_value(data):
+    """scalars.csv with its third value on line 4 (1: the header) replaced by bytes that are not UTF-8."""
+    lines = data.splitlines(keepends=True)
+    values = lines[3].split(b",")
+    values[2] = b"\x00\xff\xfe1.5"
+    lines[3] = b",".join(values)
+    return b"".join(lines)
+
+
+def _failure_dump(h5):
+    h5.attrs["failure"] = "non-finite dens in cell (5, 5, 5) at step 6"
+    for dataset in h5["fields"].values():
+        values = dataset[...]
+        values[4:8, 4:8, 4:8] = np.nan
+        values[0, 0, :3] = np.inf
+        dataset[...] = values
+
+
+# name: (damage of a copy of the run's directory, messages printed once each,
+#        dumps left out, whether the neutrino time series is drawn)
+DAMAGE = {
+    "truncated_dump": (lambda d: _truncate(d / "dump_00003.h5"),
+                       ["skipping dump_00003.h5: truncated or not HDF5 ("], {3}, True),
+    "dump_without_fields": (lambda d: _edit_dump(d / "dump_00002.h5", lambda h5: h5.__delitem__("fields")),
+                            ["skipping dump_00002.h5: no group /fields"], {2}, True),
+    "dump_without_grid": (lambda d: _edit_dump(d / "dump_00001.h5", lambda h5: h5.__delitem__("grid")),
+                          ["skipping dump_00001.h5: no dataset /grid/x"], {1}, True),
+    "dump_without_time": (lambda d: _edit_dump(d / "dump_00002.h5", lambda h5: h5.attrs.__delitem__("time")),
+                          ["skipping dump_00002.h5: no attribute 'time'"], {2}, True),
+    "field_without_units": (lambda d: _edit_dump(d / "dump_00000.h5",
+                                                 lambda h5: h5["fields/dens"].attrs.__delitem__("units")),
+                            ["skipping dump_00000.h5: no attribute 'units' on /fields/dens"], {0}, True),
+    "leftover_tmp": (lambda d: shutil.copy(d / "dump_00003.h5", d / "dump_00004.h5.tmp"),
+                     ["skipping dump_00004.h5.tmp: unfinished (the run stopped while writing it)"], set(), True),
+    "xdmf_without_dump": (lambda d: (d / "dump_00003.h5").unlink(),
+                          ["skipping dump_00003.xmf: its dump dump_00003.h5 is missing"], {3}, True),
+    "failure_dump": (lambda d: _edit_dump(d / "dump_00003.h5", _failure_dump),
+                     ["dump_00003.h5 is the last dump of a run that stopped on an error: non-finite dens in cell "
+                      "(5, 5, 5) at step 6"], set(), True),
+    "empty_scalars": (lambda d: _edit_scalars(d, lambda data: b""),
+                      ["no neutrino time series: scalars.csv has no header line"], set(), False),
+    "header_only_scalars": (lambda d: _edit_scalars(d, lambda data: data.splitlines(keepends=True)[0]),
+                            ["no neutrino time series: scalars.csv has no complete row"], set(), False),
+    "scalars_row_fewer_values": (lambda d: _edit_scalars(d, lambda data: data.rstrip(b"\n").rsplit(b",", 5)[0] + b"\n"),
+                                 ["skipping scalars.csv line 8: cut short (26 of 31 values)"], set(), True),
+    "scalars_half_written_number": (lambda d: _edit_scalars(d, lambda data: data.rstrip(b"\n")[:-3] + b"e+"),
+                                    ["skipping scalars.csv line 8: cut short (no newline at its end)"], set(), True),
+    "scalars_no_final_newline": (lambda d: _edit_scalars(d, lambda data: data.rstrip(b"\n")),
+                                 ["skipping scalars.csv line 8: cut short (no newline at its end)"], set(), True),
+    "scalars_junk_value": (lambda d: _edit_scalars(d, _junk_value),
+                           ["skipping scalars.csv line 4: not a number: "], set(), True),
+}
+
+
+def damaged_copy(run, tmp_path, *damages):
+    """A copy of the run's directory (dumps, XDMF files, scalars.csv) with `damages` (DAMAGE names) done to it."""
+    directory = tmp_path / "damaged"
+    shutil.copytree(run[0], directory, ignore=shutil.ignore_patterns("figures", "post", "checkpoint_*"))
+    for name in damages:
+        DAMAGE[name][0](directory)
+    return directory
+
+
+def post_process(directory, ranks=None):
+    """`parleak post directory`: serial in a child process, or under mpirun with `ranks`."""
+    args = ["python", "-m", "parleak", "post", str(directory)]
+    if ranks:
+        return mpirun(ranks, args, check=False, timeout=120)
+    return subprocess.run([sys.executable] + args[1:], cwd=REPO, env=dict(os.environ), capture_output=True,
+                          text=True, timeout=120)
+
+
+def assert_posted(directory, result, messages, gone, series):
+    """Exit 0, each message once on stdout, no traceback, the plots of every
+    dump but `gone` (and the time series if `series`), post's dumps.xmf
+    referencing exactly those dumps."""
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Traceback" not in output
+    for message in messages:
+        assert result.stdout.count(f"parleak post: {message}") == 1, (message, output)
+    kept = [i for i in range(4) if i not in gone]
+    expected = {f"slice_dens_z_{i:05d}.png" for i in kept} | {f"profiles_{i:05d}.png" for i in kept} | {"dumps.xmf"}
+    expected |= {"neutrino_time_series.png"} if series else set()
+    out = directory / "post"
+    assert {p.name for p in out.iterdir()} == expected
+    assert f"wrote {len(expected)} files to {out}" in result.stdout
+    refs = [path for path, _, _ in _series_references(out / "dumps.xmf")]
+    assert refs == [(directory / f"dump_{i:05d}.h5").resolve() for i in kept]
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_post_skips_what_a_killed_run_leaves(run, tmp_path, damage):
+    """Each kind of damage a killed or failed run can leave: the damaged item
+    is reported once naming the file (and the line) and why; everything else
+    is plotted; exit 0; no traceback."""
+    directory = damaged_copy(run, tmp_path, damage)
+    _, messages, gone, series = DAMAGE[damage]
+    assert_posted(directory, post_process(directory), messages, gone, series)
+
+
+def test_post_skips_on_two_ranks(run, tmp_path):
+    """Under mpirun -n 2 (the readable dumps dealt out, the time series on
+    the last rank): every skipped item reported once, by rank 0."""
+    damages = ("truncated_dump", "dump_without_fields", "leftover_tmp", "scalars_junk_value",
+               "scalars_half_written_number")
+    directory = damaged_copy(run, tmp_path, *damages)
+    assert_posted(directory, post_process(directory, ranks=2), [m for d in damages for m in DAMAGE[d][1]], {2, 3}, True)
+
+
+def test_post_without_a_readable_dump_exits_2(run, tmp_path):
+    """Every dump truncated: each reported, then one message naming the
+    directory, exit 2, no traceback, nothing written."""
+    directory = damaged_copy(run, tmp_path)
+    for path in dump_files(directory):
+        _truncate(path)
+    result = post_process(directory)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stdout + result.stderr
+    for path in dump_files(directory):
+        assert result.stdout.count(f"parleak post: skipping {path.name}: truncated or not HDF5 (") == 1
+    assert result.stderr == f"parleak: post error: output directory {str(directory)!r} holds no readable dump\n"
+    assert not (directory / "post").exists()
+
+
+@pytest.mark.parametrize("damage, name, reason", [
+    ("truncated_dump", "dump_00003.h5", "truncated or not HDF5 ("),
+    ("dump_without_fields", "dump_00002.h5", "no group /fields"),
+    ("dump_without_grid", "dump_00001.h5", "no dataset /grid/x"),
+])
+def test_read_dump_errors_name_the_file(run, tmp_path, damage, name, reason):
+    """read_dump of a damaged dump raises an OSError naming the file and why."""
+    directory = damaged_copy(run, tmp_path, damage)
+    path = directory / name
+    with pytest.raises(OSError) as raised:
+        load_dump(path)
+    assert str(raised.value).startswith(f"dump {str(path)!r}: {reason}")

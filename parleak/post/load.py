@@ -1,19 +1,25 @@
 """Loading a run's output into numpy arrays: its dumps (fields [z, y, x],
 cell centres x, y, z in cm, units per field, time in s; see
 parleak.io.reader.Dump) and its scalar time series (scalars.csv, one numpy
-array per column). Serial: needs no mpirun."""
+array per column). Serial: needs no mpirun.
 
+What a killed or failed run leaves is skipped, each item with a reason
+(survey, load_scalars): dumps that cannot be read (parleak.io.reader
+decides, from their metadata), unfinished dump_NNNNN.h5.tmp files, XDMF
+files without their dump, scalars.csv rows cut short or holding junk."""
+
+import glob
 import os
 import tomllib
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
-import h5py
 import numpy as np
 
 from parleak.config import ConfigError, flatten
 from parleak.eos import make_eos
 from parleak.io.dump import existing_dumps
-from parleak.io.reader import read_dump as load_dump
+from parleak.io.reader import DumpError, check_dump as field_names, read_dump as load_dump
 from parleak.io.scalars import read_scalars, scalars_path
 
 
@@ -39,30 +45,73 @@ def dump_index(path):
     return int(os.path.basename(path)[len("dump_"):-len(".h5")])
 
 
-def field_names(path):
-    """The field names of a dump, without reading their data."""
-    with h5py.File(path, "r") as h5:
-        return list(h5["fields"])
+@dataclass
+class Survey:
+    """The dumps of a run directory: paths (every dump_NNNNN.h5, in index
+    order), fields ({path: field names} of the readable ones, in index
+    order) and skipped ([(file name, reason)] of each dump that cannot be
+    read, unfinished dump_NNNNN.h5.tmp and XDMF file without its dump)."""
+
+    directory: str
+    paths: list
+    fields: dict
+    skipped: list
+
+    def readable(self, paths=None):
+        """The readable ones of `paths` (default: every dump), in order;
+        PostError naming the directory if there are none."""
+        chosen = [p for p in (self.paths if paths is None else paths) if p in self.fields]
+        if not chosen:
+            among = "" if paths is None else " among those selected with --dump"
+            raise PostError(f"output directory {self.directory!r} holds no readable dump{among}")
+        return chosen
 
 
-def load_scalars(directory):
+def survey(directory):
+    """The Survey of the run in `directory` (reads the dumps' metadata
+    only); PostError as dump_paths."""
+    paths = dump_paths(directory)
+    fields, skipped = {}, []
+    for path in paths:
+        try:
+            fields[path] = field_names(path)
+        except DumpError as err:
+            skipped.append((os.path.basename(path), err.reason))
+    skipped += [(os.path.basename(p), "unfinished (the run stopped while writing it)")
+                for p in existing_dumps(directory) if p.endswith(".tmp")]
+    for xmf in glob.glob(os.path.join(glob.escape(directory), "dump_[0-9]*.xmf")):
+        dump = os.path.basename(os.path.splitext(xmf)[0] + ".h5")
+        if not os.path.exists(os.path.join(directory, dump)):
+            skipped.append((os.path.basename(xmf), f"its dump {dump} is missing"))
+    return Survey(directory, paths, fields, sorted(skipped))
+
+
+def load_scalars(directory, skipped=None):
     """{column: numpy array} of the run's scalars.csv, or None if it has
-    none."""
+    none; rows that cannot be read are left out (parleak.io.scalars.
+    read_scalars), and ("scalars.csv line N", reason) of each is appended
+    to the list `skipped` if given."""
     path = scalars_path(directory)
     if not os.path.isfile(path):
         return None
-    return {name: np.array(values) for name, values in read_scalars(path).items()}
+    rows = []
+    columns = read_scalars(path, rows)
+    if skipped is not None:
+        skipped += [(f"scalars.csv line {number}", reason) for number, reason in rows]
+    return {name: np.array(values) for name, values in columns.items()}
 
 
 @dataclass
 class Run:
     """A run's output: dumps (Dump objects in index order), their paths,
-    and scalars ({column: array}, or None without scalars.csv)."""
+    scalars ({column: array}, or None without scalars.csv) and skipped
+    ([(item, reason)]: the dumps, leftovers and scalars rows left out)."""
 
     directory: str
     paths: list
     dumps: list
     scalars: dict
+    skipped: list = field(default_factory=list)
 
     @property
     def times(self):
@@ -71,10 +120,16 @@ class Run:
 
 
 def load_run(directory, fields=None):
-    """Every dump of the run in `directory` (only `fields` if given) and
-    its scalar time series."""
-    paths = dump_paths(directory)
-    return Run(directory, paths, [load_dump(p, fields) for p in paths], load_scalars(directory))
+    """Every readable dump of the run in `directory` (only `fields` if
+    given) and its scalar time series; a warning for each item skipped.
+    PostError if no dump is readable."""
+    found = survey(directory)
+    skipped = list(found.skipped)
+    scalars = load_scalars(directory, skipped)
+    for item, reason in skipped:
+        warnings.warn(f"load_run: skipping {item}: {reason}", stacklevel=2)
+    paths = found.readable()
+    return Run(directory, paths, [load_dump(p, fields) for p in paths], scalars, skipped)
 
 
 def run_config(dump):

@@ -59,11 +59,16 @@ def neutrino_species(scalars):
 def plot_time_series(scalars, path):
     """Luminosity (erg/s, log) and mean energy (MeV) of every species
     against time (ms); rows where a species emits nothing are left out.
-    PostError if the scalars have no luminosity columns."""
+    PostError if the scalars have no columns, no luminosity columns or no
+    row."""
+    if not scalars:
+        raise PostError("scalars.csv has no header line")
     species = neutrino_species(scalars)
     if not species:
         raise PostError("scalars.csv has no neutrino columns (lum_<species>): the run had no leakage "
                         "(leakage.evolve = false)")
+    if not len(scalars["time"]):
+        raise PostError("scalars.csv has no complete row")
     figure = _figure(TIME_SERIES_SIZE)
     lum_axes, energy_axes = figure.subplots(2, 1, sharex=True)
     t_ms = scalars["time"] * 1e3
