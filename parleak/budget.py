@@ -13,7 +13,8 @@ import math
 import numpy as np
 from mpi4py import MPI
 
-from parleak.exactsum import binned_words, words_to_float
+from parleak.exactsum import N_WORDS, finite_binned_words, words_to_float
+from parleak.parallel import CollectiveError
 
 
 class StageIntegrals:
@@ -52,21 +53,32 @@ class StageIntegrals:
         if arrays is not None:
             for row, values in zip(self.rows, arrays):
                 row[...] = values.reshape(-1)
+        n_rows = self.rows.shape[0]
         if count is None:
-            self._stages.append(binned_words(self.rows, self._bins, self.rows.shape[0]))
-            return
-        if count not in self._packed_bins:
-            self._packed_bins = {count: np.repeat(np.arange(self.rows.shape[0], dtype=np.int64), count)}
-        self._stages.append(binned_words(self.packed_rows(count), self._packed_bins[count], self.rows.shape[0]))
+            words, n_bad = finite_binned_words(self.rows, self._bins, n_rows)
+        else:
+            if count not in self._packed_bins:
+                self._packed_bins = {count: np.repeat(np.arange(n_rows, dtype=np.int64), count)}
+            words, n_bad = finite_binned_words(self.packed_rows(count), self._packed_bins[count], n_rows)
+        non_finite = np.zeros((1, N_WORDS), dtype=np.int64)
+        non_finite[0, 0] = n_bad  # summed with the words; a non-finite value stops the run in combine
+        self._stages.append(np.concatenate([words, non_finite]))
 
     def combine(self, weights):
         """sum_s weights[s] x integral of row over the grid, (n_rows,) (units
-        of the rows times cm^3); collective; forgets the stages."""
+        of the rows times cm^3); collective; forgets the stages. A
+        non-finite value in any stage on any rank raises CollectiveError on
+        every rank (the integrator's check of the state normally stops the
+        run before)."""
         if len(weights) != len(self._stages):
             raise RuntimeError(f"{len(self._stages)} stages recorded, {len(weights)} weights")
         words = np.stack(self._stages)
         self._stages = []
         self.grid.comm.Allreduce(MPI.IN_PLACE, words, op=MPI.SUM)
+        n_bad = int(words[:, -1, 0].sum())
+        if n_bad:
+            raise CollectiveError(f"{n_bad} non-finite value(s) among the budget integrands of the step")
+        words = words[:, :-1]
         stages = words_to_float(words.reshape(-1, words.shape[-1])).reshape(len(weights), -1)
         return self.cell_volume * sum(w * stage for w, stage in zip(weights, stages))
 

@@ -7,14 +7,18 @@
 
 Exit codes of `run` (the same on every rank):
     0  finished (also: a restart whose checkpoint already reached the end)
-    2  bad configuration, bad input or bad restart file: one message, no
-       traceback
+    2  bad configuration, bad input, bad restart file, or an output
+       directory the run may not use: one message, no traceback, nothing
+       written
     3  (EXIT_RUN_FAILED) a failure every rank detects together (a bad hydro
-       cell): a last dump is written
+       cell, a non-finite value): a last dump is written
     4  (EXIT_CHECKPOINTED) stopped early after writing a checkpoint: SIGTERM
        or SIGUSR1 reached a rank, or --walltime was about to run out; run
        again with --restart latest to continue
-Any other exception on any rank aborts the whole MPI job.
+    5  (EXIT_OUTPUT_FAILED) a dump, checkpoint or scalars.csv could not be
+       written (full disk, file-size limit, I/O error) on some rank: every
+       rank stops, the files written before are intact
+Any other exception on any rank aborts the whole MPI job (exit code 1).
 """
 
 import argparse
@@ -29,6 +33,7 @@ from parleak.post import command as post_command
 
 EXIT_RUN_FAILED = 3
 EXIT_CHECKPOINTED = 4
+EXIT_OUTPUT_FAILED = 5
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,10 +79,8 @@ def _walltime(text):
 
 
 def _config_or_exit(args, comm):
-    """Validate on every rank (exit code 2 on every rank if any fails).
-    Returns the config and the checkpoint to restart from (None: a new run)."""
-    from parleak.io.checkpoint import existing_checkpoints
-    from parleak.io.dump import existing_dumps
+    """The validated config, on every rank (exit code 2 on every rank if
+    it is bad)."""
     from parleak.simulation import load_config
 
     config, message = None, None
@@ -86,53 +89,68 @@ def _config_or_exit(args, comm):
         if args.output is not None:
             overrides.append(("output.dir", args.output))
         config = load_config(args.config, overrides, comm.Get_size())
-        existing = existing_dumps(config["output.dir"]) or [p for _, p in existing_checkpoints(config["output.dir"])]
-        if args.restart is not None and args.overwrite:
+        if args.restart == "latest" and args.overwrite:
             raise ConfigError("--overwrite deletes what --restart continues; pass one of them")
-        if existing and not args.overwrite and args.restart is None:
-            kind = "dumps" if os.path.basename(existing[0]).startswith("dump_") else "checkpoints"
-            raise ConfigError(
-                f"output directory {config['output.dir']!r} already holds {len(existing)} {kind} "
-                f"({os.path.basename(existing[0])} ...); choose another --output, move them away, "
-                "pass --overwrite to delete them, or --restart latest to continue that run")
     except ConfigError as err:
         message = f"config error: {err}"
     parallel.exit_if_any_failed(message, comm)
-    return config, None if args.restart is None else _checkpoint_or_exit(args, config, comm)
+    return config
 
 
-def _checkpoint_or_exit(args, config, comm):
-    """The checkpoint file that --restart names, checked (by rank 0) to be
-    a complete checkpoint of the same problem as `config`."""
+def _output_or_exit(args, config, comm):
+    """Rank 0 takes the output directory for this run (parleak.io.
+    run_directory) and checks that the run may write there: a new run
+    into a directory without another run's files (or with --overwrite,
+    which deletes them), a restart from a complete checkpoint of the same
+    problem into its own run's directory. Exit code 2 on every rank
+    otherwise, before any work. Returns the checkpoint to restart from
+    (None: a new run)."""
+    from parleak.io import run_directory
     from parleak.io.checkpoint import CheckpointError, inspect_checkpoint, latest_checkpoint
     from parleak.simulation import check_restart_config
 
+    directory = config["output.dir"]
     path, message = None, None
     if comm.Get_rank() == 0:
         try:
-            path = latest_checkpoint(config["output.dir"]) if args.restart == "latest" else args.restart
-            check_restart_config(config, inspect_checkpoint(path)["config"], path)
+            run_directory.claim(directory)
+            if args.restart is None:
+                run_directory.check_new_run(directory, args.overwrite)
+            else:
+                path = latest_checkpoint(directory) if args.restart == "latest" else args.restart
+                info = inspect_checkpoint(path)
+                check_restart_config(config, info["config"], path)
+                run_directory.check_restart(directory, path, info["run_id"], args.overwrite)
+            if args.overwrite:
+                run_directory.remove_run(directory)
         except CheckpointError as err:
             message = f"restart error: {err}"
         except ConfigError as err:
             message = f"config error: {err}"
+        except OSError as err:
+            message = f"output error: output directory {directory!r}: {parallel.describe(err)}"
     path, message = comm.bcast((path, message), root=0)
     parallel.exit_if_any_failed(message, comm)
     return path
 
 
+def _stop(message, code):
+    """Rank 0 prints "parleak: MESSAGE"; every rank exits with `code`
+    (parallel.exit_now: an HDF5 file may have failed to close)."""
+    if parallel.is_root():
+        sys.stderr.write(f"parleak: {message}\n")
+    parallel.exit_now(code)
+
+
 def cmd_run(args):
-    from parleak.io.checkpoint import CheckpointError, remove_checkpoints
-    from parleak.io.dump import remove_dumps
+    from parleak.io.checkpoint import CheckpointError
     from parleak.simulation import Simulation, StopConditions
 
     stop = StopConditions(args.walltime, started=time.monotonic())
     stop.install()  # before anything slow, so that an early signal is not fatal
     comm = parallel.WORLD
-    config, checkpoint = _config_or_exit(args, comm)
-    if comm.Get_rank() == 0 and checkpoint is None:
-        remove_dumps(config["output.dir"])
-        remove_checkpoints(config["output.dir"])
+    config = _config_or_exit(args, comm)
+    checkpoint = _output_or_exit(args, config, comm)
     message = None
     try:
         simulation = Simulation(config, comm)
@@ -149,10 +167,10 @@ def cmd_run(args):
         stopped = simulation.run(config["output.dir"], stop)
         stop.uninstall()
     except parallel.CollectiveError as err:
-        if comm.Get_rank() == 0:
-            sys.stderr.write(f"parleak: run stopped: {err}\n")
-            sys.stderr.flush()
-        sys.exit(EXIT_RUN_FAILED)
+        _stop(f"run stopped: {err}", EXIT_RUN_FAILED)
+    except parallel.OutputError as err:
+        _stop(f"output error: {err}; the files written before are intact (continue from the last checkpoint "
+              "with --restart latest once the cause is fixed)", EXIT_OUTPUT_FAILED)
     if stopped:
         parallel.say(f"parleak: stopped early ({stopped}) after writing a checkpoint; continue with "
                      "--restart latest", comm=comm)

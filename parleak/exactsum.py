@@ -152,17 +152,23 @@ def binned_words(values, bins, n_bins):
     A non-finite value (inf or nan) in a valid bin raises ValueError: the
     words hold finite numbers only. Zeros (+0.0 and -0.0) add nothing.
     """
+    words, n_bad = finite_binned_words(values, bins, n_bins)
+    if n_bad:
+        raise ValueError(f"binned_words: {n_bad} non-finite value(s) (inf or nan) in valid bins; "
+                         "an exact sum needs finite values")
+    return words
+
+
+def finite_binned_words(values, bins, n_bins):
+    """binned_words of the finite values, and the number of non-finite
+    values in valid bins (left out of the words) instead of an error."""
     flat = np.ascontiguousarray(values, dtype=np.float64).ravel()
     index = np.ascontiguousarray(bins, dtype=np.int64).ravel()
     if flat.size != index.size:
         raise ValueError(f"binned_words: {flat.size} values but {index.size} bin indices")
     if n_bins < 0:
         raise ValueError(f"binned_words: n_bins must be >= 0, got {n_bins}")
-    words, n_bad = _binned_words_kernel(flat.view(np.int64), index, int(n_bins))
-    if n_bad:
-        raise ValueError(f"binned_words: {n_bad} non-finite value(s) (inf or nan) in valid bins; "
-                         "an exact sum needs finite values")
-    return words
+    return _binned_words_kernel(flat.view(np.int64), index, int(n_bins))
 
 
 @numba.njit(cache=True)

@@ -171,7 +171,7 @@ class Grid:
         owner, source = (np.broadcast_to(a, mask.shape)[mask] for a in (owner, source))
         return np.flatnonzero(mask), owner, source
 
-    # -- reductions -------------------------------------------------------    # -- reductions -------------------------------------------------------
+    # -- reductions -------------------------------------------------------
     def sum(self, local_values):
         """Global sum, correctly rounded: bitwise the same on any decomposition."""
         return parallel.exact_sum(local_values, self.comm)
@@ -181,6 +181,25 @@ class Grid:
 
     def max(self, local_values):
         return parallel.global_max(local_values, self.comm)
+
+    def first_marked(self, local_flat):
+        """The first cell in global (z, y, x) order among those the ranks
+        mark. local_flat: the flat index into this rank's ghosted local
+        arrays of its first marked owned cell, or -1. Returns (the rank
+        that owns it, its global (x, y, z) index) on every rank, or None
+        when no rank marks one; the same on any decomposition. Collective."""
+        nx, ny, nz = self.cells
+        key = nx * ny * nz
+        if local_flat >= 0:
+            k, j, i = np.unravel_index(local_flat, self.local_shape)
+            key = ((self.ghosted[2][0] + k) * ny + self.ghosted[1][0] + j) * nx + self.ghosted[0][0] + i
+        first, owner = self.comm.allreduce((int(key), self.comm.Get_rank()), op=parallel.MPI.MINLOC)
+        return None if first == nx * ny * nz else (owner, (first % nx, first // nx % ny, first // (nx * ny)))
+
+    def describe_cell(self, index):
+        """Words locating the cell of global (x, y, z) `index`."""
+        position = tuple(float(f"{self.lower[a] + (index[a] + 0.5) * self.dx[a]:.6e}") for a in range(self.dim))
+        return f"global index (x, y, z)[:dim] = {tuple(int(n) for n in index[:self.dim])}, position {position} cm"
 
     def describe(self):
         shape = " x ".join(str(n) for n in self.cells[: self.dim])

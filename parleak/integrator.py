@@ -12,6 +12,8 @@ with L_s the right-hand side of stage s and w_s its weight
 import numba
 import numpy as np
 
+from parleak.parallel import CollectiveError
+
 # (a_s, b_s, c_s) per stage; c_s is the stage's time as a fraction of dt.
 SSP_METHODS = {
     "ssprk1": ((0.0, 1.0, 0.0),),
@@ -34,13 +36,21 @@ def stage_weights(method):
 
 @numba.njit(cache=True)
 def ssp_stage_update(u, u_n, rhs, a, b, dt):
-    """u = a * u_n + b * (u + dt * rhs), element-wise over flat arrays."""
+    """u = a * u_n + b * (u + dt * rhs), element-wise over flat arrays.
+    Returns the number of non-finite results (counted branch-free, so the
+    loop still vectorises)."""
+    bad = 0
     if a == 0.0:
         for n in range(u.size):
-            u[n] = b * (u[n] + dt * rhs[n])
+            x = b * (u[n] + dt * rhs[n])
+            u[n] = x
+            bad += not abs(x) < np.inf
     else:
         for n in range(u.size):
-            u[n] = a * u_n[n] + b * (u[n] + dt * rhs[n])
+            x = a * u_n[n] + b * (u[n] + dt * rhs[n])
+            u[n] = x
+            bad += not abs(x) < np.inf
+    return bad
 
 
 class SSPRungeKutta:
@@ -52,7 +62,11 @@ class SSPRungeKutta:
     `end_step(dt, weights)` is called with the step dt [s] and the stage
     weights (`stage_weights`), in the order of its add_rhs calls; then a
     physics with `after_step(state, time)` may change the state (an
-    operator-split update; time [s] is the end of the step)."""
+    operator-split update; time [s] is the end of the step).
+
+    A stage that leaves a non-finite value in any evolved field stops the
+    step on every rank with a CollectiveError naming the fields, the first
+    such cell and the stage, whichever physics produced it."""
 
     def __init__(self, method, state, physics):
         self.stages = SSP_METHODS[method]
@@ -71,15 +85,39 @@ class SSPRungeKutta:
         state = self.state
         np.copyto(self.u_n, state.evolved)
         u, u_n, rhs = state.evolved.reshape(-1), self.u_n.reshape(-1), self.rhs.reshape(-1)
-        for a, b, c in self.stages:
+        for stage, (a, b, c) in enumerate(self.stages, start=1):
             state.exchange()
             self.rhs.fill(0.0)
             for physics in self.physics:
                 physics.add_rhs(state, self.rhs, time + c * dt)
-            ssp_stage_update(u, u_n, rhs, a, b, dt)
+            if state.grid.comm.allreduce(ssp_stage_update(u, u_n, rhs, a, b, dt)):
+                raise CollectiveError(f"stage {stage} of {len(self.stages)}: {self._non_finite_cells()}")
         for physics in self.physics:
             if hasattr(physics, "end_step"):
                 physics.end_step(dt, self.weights)
         for physics in self.physics:
             if hasattr(physics, "after_step"):
                 physics.after_step(state, time + dt)
+
+    def _non_finite_cells(self):
+        """Words naming the non-finite evolved values: how many cells, and
+        the fields and values at the globally first one. Collective."""
+        state, grid = self.state, self.state.grid
+        interior = state.evolved[(slice(None),) + grid.interior]
+        bad = ~np.isfinite(interior)
+        cells = bad.any(axis=0)
+        first, described = -1, None
+        if cells.any():
+            kji = np.unravel_index(int(np.argmax(cells)), cells.shape)
+            first = int(np.ravel_multi_index([s.start + n for s, n in zip(grid.interior, kji)], grid.local_shape))
+            names = [spec.name for spec, flagged in zip(state.specs, bad[(slice(None),) + kji]) if flagged]
+            values = ", ".join(f"{spec.name} = {interior[(f,) + kji]:.6e}" for f, spec in enumerate(state.specs[:state.n_evolved]))
+            described = (names, values)
+        total = grid.comm.allreduce(int(cells.sum()))
+        found = grid.first_marked(first)
+        if found is None:
+            return "non-finite values in ghost cells only"
+        owner, index = found
+        names, values = grid.comm.bcast(described, root=owner)
+        return (f"non-finite {', '.join(names)} in {total} cell(s); the first is at {grid.describe_cell(index)} "
+                f"(on rank {owner}), with {values}")

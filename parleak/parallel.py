@@ -1,11 +1,16 @@
-"""MPI plumbing: rank-0 output, the abort-on-exception hook, reductions.
+"""MPI plumbing: rank-0 output, the abort-on-exception hook, reductions,
+and the agreement that turns a failure on any rank into the same
+exception on every rank.
 
 Everything that talks to MPI directly (apart from PETSc's own DMDA and
 h5py's MPI-IO driver) lives here.
 """
 
+import os
 import sys
+import threading
 import traceback
+from contextlib import contextmanager
 
 import numpy as np
 from mpi4py import MPI
@@ -52,16 +57,93 @@ def first_rank_with(flag, comm=WORLD):
     return -1 if lowest == size else lowest
 
 
-def exit_if_any_failed(message, comm=WORLD):
-    """If any rank has a `message` (str; None: no failure), the lowest such
-    rank prints "parleak: MESSAGE" to stderr and every rank exits with code
-    2 (bad input). Collective."""
+def first_failure(message, comm=WORLD):
+    """The `message` (str; None: no failure) of the lowest rank that has
+    one, on every rank; None when no rank has. Collective."""
     failed_rank = first_rank_with(message is not None, comm)
-    if failed_rank >= 0:
-        if comm.Get_rank() == failed_rank:
+    return None if failed_rank < 0 else comm.bcast(message, root=failed_rank)
+
+
+def exit_if_any_failed(message, comm=WORLD):
+    """If any rank has a `message` (str; None: no failure), rank 0 prints
+    the lowest such rank's "parleak: MESSAGE" to stderr and every rank
+    exits with code 2 (bad input). Collective."""
+    message = first_failure(message, comm)
+    if message is not None:
+        if comm.Get_rank() == 0:
             sys.stderr.write(f"parleak: {message}\n")
             sys.stderr.flush()
         sys.exit(2)
+
+
+# Seconds a rank whose part of a `together` block failed waits for the other
+# ranks to reach the agreement before it aborts the job: they may be stuck
+# in a collective call that the failure left unmatched.
+AGREEMENT_TIMEOUT_S = float(os.environ.get("PARLEAK_AGREEMENT_TIMEOUT", "120"))
+
+
+def describe(exc):
+    """One line naming an exception's cause (for an OSError with an error
+    number: what failed and the system's words for the number)."""
+    if isinstance(exc, OSError) and exc.errno:
+        what = " ".join(str(exc.strerror or "").split(" (")[0].split())
+        cause = os.strerror(exc.errno)
+        text = cause if what in ("", cause) else f"{what}: {cause}"
+        return f"{text}: {exc.filename!r}" if exc.filename else text
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
+
+
+@contextmanager
+def together(comm, error, what, abort_code=1):
+    """Run the block on every rank of comm; if it raises on any rank, raise
+    error(f"{what}: CAUSE") on every rank, CAUSE from the lowest failing
+    rank. Collective: one agreement (an Allreduce) after the block.
+
+    The block may make collective calls only as its last action (where a
+    failure leaves no rank waiting in a later one). A rank whose block
+    raised an exception that is neither an OSError nor a RuntimeError (what
+    h5py raises for a failed flush or close) prints its traceback. If
+    the other ranks do not reach the agreement within
+    AGREEMENT_TIMEOUT_S after a local failure (they are stuck in a
+    collective call the failure left unmatched), the failing rank prints
+    the message and aborts the job with `abort_code`: no rank is ever
+    left waiting."""
+    message = None
+    try:
+        yield
+    except Exception as exc:
+        message = f"{what}: {describe(exc)}"
+        if not isinstance(exc, (OSError, RuntimeError)):
+            traceback.print_exc()
+    watchdog = None
+    if message is not None and comm.Get_size() > 1:
+        watchdog = threading.Timer(AGREEMENT_TIMEOUT_S, _abort_unmatched, (message, comm, abort_code))
+        watchdog.daemon = True
+        watchdog.start()
+    try:
+        message = first_failure(message, comm)
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+    if message is not None:
+        raise error(message)
+
+
+def _abort_unmatched(message, comm, code):
+    sys.stderr.write(f"parleak: {message} (the other ranks did not respond within {AGREEMENT_TIMEOUT_S:g} s; "
+                     "aborting the job)\n")
+    sys.stderr.flush()
+    comm.Abort(code)
+
+
+def exit_now(code, comm=WORLD):
+    """Exit every rank of comm with `code` once all have got here, skipping
+    MPI_Finalize and Python's clean-up at exit: after an HDF5 file failed
+    to close, either would close it again and crash. Collective."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    comm.Barrier()
+    os._exit(code)
 
 
 def exact_sum(local_values, comm=WORLD):
@@ -86,9 +168,16 @@ def global_max(local_values, comm=WORLD):
 
 
 class CollectiveError(RuntimeError):
-    """A failure that every rank detects together and raises with the same
-    message, so the job can write a last dump and exit cleanly instead of
-    aborting."""
+    """A failure of the run (a bad cell, a non-finite value) that every
+    rank detects together and raises with the same message, so the job can
+    write a last dump and exit cleanly (code 3) instead of aborting."""
+
+
+class OutputError(RuntimeError):
+    """A file of the run could not be written (full disk, quota, file-size
+    limit, I/O error), raised on every rank together with one message
+    naming the file and the cause: the run stops (code 5); the files
+    written before are intact."""
 
 
 def on_root_first(func, comm=WORLD):

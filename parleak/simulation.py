@@ -12,13 +12,14 @@ import numpy as np
 
 from parleak import parallel
 from parleak.budget import EnergyBudget
-from parleak.parallel import CollectiveError
+from parleak.parallel import CollectiveError, OutputError
 from parleak.config import (REQUIRED, ConfigError, Config, Key, at_least, flatten, in_range, load_toml, positive,
                             tomllib, validate)
 from parleak.grid import AXES, BOUNDARY_KINDS, FACES, Grid, choose_process_grid
 from parleak.integrator import SSP_METHODS, SSPRungeKutta
 from parleak.io.checkpoint import prune_checkpoints, read_checkpoint, remove_checkpoints, write_checkpoint
-from parleak.io.dump import remove_dumps, write_dump
+from parleak.io.run_directory import new_run_id, write_run_id
+from parleak.io.dump import on_rank_0, remove_dumps, write_dump
 from parleak.io.scalars import ScalarSeries, scalars_path
 from parleak.problems import PROBLEMS
 from parleak.state import State
@@ -168,6 +169,7 @@ class Simulation:
         self.outputs_done = 0  # output times passed (the first dump is the first)
         self.last_dump_step = self.last_checkpoint_step = None
         self.restarted = False
+        self.run_id = None  # the identity of the run (parleak.io.run_directory), kept by its restarts
         self.recent_step_s = deque([0.0], maxlen=10)  # wall-clock s of the last steps, for the --walltime margin
         self.longest_io_s = 0.0  # wall-clock s of the slowest dump, checkpoint or restart read
         self.energy_budget = EnergyBudget()
@@ -175,6 +177,11 @@ class Simulation:
     def initialize(self):
         self.problem.initialize(self.config, self.state, self.physics)
         self.state.exchange()
+        self.run_id = self._new_run_id()
+
+    def _new_run_id(self):
+        comm = self.grid.comm
+        return comm.bcast(new_run_id() if comm.Get_rank() == 0 else None, root=0)
 
     def restart_parts(self):
         """[(key, object)]: the objects with restart state
@@ -192,6 +199,7 @@ class Simulation:
         self.time, self.step = info["time"], info["step"]
         self.dumps_written, self.outputs_done = info["dumps_written"], info["outputs_done"]
         self.last_dump_step, self.last_checkpoint_step = info["last_dump_step"], self.step
+        self.run_id = info["run_id"] or self._new_run_id()  # a checkpoint of an older parleak has none
         interval = self.config["output.interval"]
         if interval > 0 and interval != info["output_interval"]:  # a new dump cadence, counted from t = 0
             self.outputs_done = math.floor(self.time / interval) + 1
@@ -207,10 +215,9 @@ class Simulation:
         counters = {"dumps_written": self.dumps_written, "outputs_done": self.outputs_done,
                     "last_dump_step": self.last_dump_step, "output_interval": self.config["output.interval"]}
         path = write_checkpoint(directory, self.state, self.time, self.step, self.config.to_toml(), counters,
-                                self.restart_parts())
-        if self.grid.comm.Get_rank() == 0:
-            prune_checkpoints(directory, self.config["output.checkpoint_keep"])
-        self.grid.comm.Barrier()
+                                self.restart_parts(), {"run_id": self.run_id})
+        on_rank_0(self.grid.comm, f"removing old checkpoints in {directory}",
+                  lambda: prune_checkpoints(directory, self.config["output.checkpoint_keep"]))
         self.last_checkpoint_step = self.step
         self.longest_io_s = max(self.longest_io_s, wallclock.perf_counter() - start)
         parallel.say(f"checkpoint {path}  t = {self.time:.6e} s  step {self.step}", comm=self.grid.comm)
@@ -231,8 +238,9 @@ class Simulation:
         for physics in self.physics:
             if hasattr(physics, "fill_diagnostics"):
                 physics.fill_diagnostics(self.state)
+        attributes = {"run_id": self.run_id} if failure is None else {"run_id": self.run_id, "failure": failure}
         path = write_dump(directory, self.dumps_written, self.state, self.time, self.step, self.config.to_toml(),
-                          None if failure is None else {"failure": failure})
+                          attributes)
         self.dumps_written += 1
         self.last_dump_step = self.step
         self.longest_io_s = max(self.longest_io_s, wallclock.perf_counter() - start)
@@ -253,12 +261,14 @@ class Simulation:
         its checkpoint (they are written again) and continues scalars.csv.
         Returns the ScalarSeries (None without one)."""
         comm = self.grid.comm
-        if comm.Get_rank() == 0:
+
+        def prepare():
             os.makedirs(output_dir, exist_ok=True)
             if self.restarted:
                 remove_dumps(output_dir, first_index=self.dumps_written)
                 remove_checkpoints(output_dir, after_step=self.step)
-        comm.Barrier()
+            write_run_id(output_dir, self.run_id)
+        on_rank_0(comm, f"preparing the output directory {output_dir}", prepare)
         cfg = self.config
         parallel.say(f"parleak: problem {cfg['problem.name']!r}, {self.grid.describe()}, "
                      f"{cfg['time.integrator']}, t_end = {cfg['time.t_end']:g} s", comm=comm)
@@ -328,9 +338,13 @@ class Simulation:
                     self.checkpoint(output_dir)
                     next_checkpoint = self._next_checkpoint_time()
         except CollectiveError as err:
-            parallel.say(f"stopping at step {self.step}, t = {self.time:.6e} s: {err}", comm=comm)
-            self.dump(output_dir, failure=str(err))
-            raise
+            failure = f"in step {self.step + 1} (from t = {self.time:.6e} s): {err}"
+            parallel.say(f"stopping {failure.split(': ', 1)[0]}: writing a last dump", comm=comm)
+            try:
+                self.dump(output_dir, failure=failure)
+            except OutputError as io_error:
+                raise CollectiveError(f"{failure}; the last dump could not be written: {io_error}") from None
+            raise CollectiveError(failure) from None
         finally:
             if series:
                 series.close()

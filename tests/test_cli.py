@@ -61,7 +61,8 @@ def test_existing_dumps_are_kept_unless_overwrite(tmp_path):
     before = (out / "dump_00005.h5").read_bytes()
     result = parleak_run(2, DRIVER, out, "time.t_end=0.2", check=False, timeout=60)
     assert result.returncode == 2
-    assert "already holds 6 dumps (dump_00000.h5 ...)" in result.stderr and "--overwrite" in result.stderr
+    assert "already holds the files of a run (6 dumps (dump_00000.h5 ...), 1 checkpoint (checkpoint_00000080.h5), " \
+           "run_id.txt, scalars.csv)" in result.stderr and "--overwrite" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == first
     assert (out / "dump_00005.h5").read_bytes() == before
     result = mpirun(2, ["python", "-m", "parleak", "run", str(DRIVER), "--output", str(out), "--overwrite",

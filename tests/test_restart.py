@@ -51,8 +51,10 @@ def names(directory, pattern):
 
 
 def snapshot(directory):
-    """{file name: sha256} of everything in directory."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+    """{file name: sha256} of everything in directory but the lock file
+    (which names the process that last ran there)."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())
+            if p.name != ".parleak.lock"}
 
 
 def assert_same_dump(mine, theirs):

@@ -125,6 +125,7 @@ class Hydro:
         values."""
         cons, prim, eps, temp = self._conserved(state), self.prim, self.eps, self._temperature(state)
         n_density = n_pressure = n_bad = 0
+        first_bad, bad_values = -1, None
         if primitive_rows(cons, prim, eps, self.density_floor):
             n_density, n_bad, first_bad, bad_values = apply_density_floor(
                 cons, prim, eps, self.lo, self.hi, self.density_floor, self.atmosphere_ye)
@@ -136,22 +137,18 @@ class Hydro:
         self.grid.comm.Allreduce(MPI.IN_PLACE, counts, op=MPI.SUM)
         self.floors_applied += counts[:2]
         if counts[2] and check:
-            self._stop_on_bad_cell(n_bad, first_bad, bad_values, counts[2])
+            self._stop_on_bad_cell(first_bad, bad_values, counts[2])
 
-    def _stop_on_bad_cell(self, n_bad, first_bad, bad_values, total_bad):
+    def _stop_on_bad_cell(self, first_bad, bad_values, total_bad):
+        """Raise CollectiveError on every rank naming the globally first bad
+        cell (the same on any decomposition); collective."""
         grid = self.grid
-        comm = grid.comm
-        reporter = comm.allreduce(comm.Get_rank() if n_bad else comm.Get_size(), op=MPI.MIN)
-        message = None
-        if comm.Get_rank() == reporter:
-            k, j, i = np.unravel_index(first_bad, grid.local_shape)
-            index = [grid.ghosted[a][0] + (i, j, k)[a] for a in range(grid.dim)]
-            position = [grid.lower[a] + (index[a] + 0.5) * grid.dx[a] for a in range(grid.dim)]
-            values = ", ".join(f"{name} = {value:.6e}" for name, value in zip(CONSERVED, bad_values))
-            message = (f"hydro: {total_bad} cell(s) with negative density or non-finite values; the first on rank "
-                       f"{reporter} is at global index (x, y, z)[:dim] = {tuple(int(v) for v in index)}, position "
-                       f"{tuple(float(f'{p:.6e}') for p in position)} cm, with {values}")
-        raise CollectiveError(comm.bcast(message, root=reporter))
+        owner, index = grid.first_marked(first_bad)
+        values = grid.comm.bcast(bad_values, root=owner)
+        raise CollectiveError(
+            f"hydro: {total_bad} cell(s) with negative density or non-finite values; the first is at "
+            f"{grid.describe_cell(index)} (on rank {owner}), with "
+            f"{', '.join(f'{name} = {value:.6e}' for name, value in zip(CONSERVED, values))}")
 
     def add_rhs(self, state, rhs, time):
         self.update_primitives(state)

@@ -35,7 +35,6 @@ import numpy as np
 from parleak import parallel
 from parleak.config import tomllib
 from parleak.io.dump import write_owned, write_state_file
-from parleak.io.reader import read_into_state
 
 FORMAT = "parleak checkpoint"
 VERSION = 1
@@ -112,31 +111,42 @@ def _part_fields(key, part, grid):
     return fields
 
 
-def write_checkpoint(directory, state, time, step, config_text, counters, parts):
+def write_checkpoint(directory, state, time, step, config_text, counters, parts, attributes=None):
     """Write checkpoint_<step>.h5 (module docstring) of `state` and of the
     restart state of `parts` ([(key, object)]); counters: the values of
-    COUNTERS. Collective over the grid's communicator; returns the path."""
+    COUNTERS; attributes: more file attributes (a dict). Collective over the grid's communicator; returns the path.
+    Raises OutputError on every rank when it cannot be written (the
+    earlier checkpoints stay)."""
     grid = state.grid
     owned = tuple(slice(s, e) for s, e in reversed(grid.owned))
     global_shape = tuple(reversed(grid.cells))
+    checksums = {name: np.uint64(_checksum(state.interior(name), grid)) for name in state.names}
+    part_data = [(key, part.checkpoint_scalars() if hasattr(part, "checkpoint_scalars") else {},
+                  _part_fields(key, part, grid)) for key, part in parts]
 
-    def add_restart_data(h5):
-        for name in state.names:
-            h5["fields"][name].attrs["checksum"] = np.uint64(_checksum(state.interior(name), grid))
+    def write_restart_attributes(h5):
+        for name, checksum in checksums.items():
+            h5["fields"][name].attrs["checksum"] = checksum
         restart = h5.create_group("restart")
         restart.attrs.update({"format": FORMAT, "version": VERSION})
         restart.attrs.update({name: counters[name] for name in COUNTERS})
-        for key, part in parts:
-            group = restart.create_group(f"parts/{key}")
-            if hasattr(part, "checkpoint_scalars"):
-                group.attrs.update(part.checkpoint_scalars())
-            for name, array in _part_fields(key, part, grid).items():
-                dataset = group.create_dataset(f"fields/{name}", shape=array.shape[:1] + global_shape, dtype="f8")
-                dataset.attrs["checksum"] = np.uint64(_checksum(array, grid))
-                write_owned(dataset, (slice(None),) + owned, array, grid.comm)
+        for key, scalars, _ in part_data:
+            h5.create_group(f"restart/parts/{key}").attrs.update(scalars)
 
+    def part_field_writer(key, name, array):
+        checksum = np.uint64(_checksum(array, grid))
+
+        def write_part_field(h5):
+            dataset = h5.create_dataset(f"restart/parts/{key}/fields/{name}", shape=array.shape[:1] + global_shape,
+                                        dtype="f8")
+            dataset.attrs["checksum"] = checksum
+            write_owned(dataset, (slice(None),) + owned, array, grid.comm)
+        return write_part_field
+
+    steps = [write_restart_attributes]
+    steps += [part_field_writer(key, name, array) for key, _, fields in part_data for name, array in fields.items()]
     path = checkpoint_path(directory, step)
-    write_state_file(path, state, time, step, config_text, add=add_restart_data)
+    write_state_file(path, state, time, step, config_text, attributes, more_steps=steps)
     return path
 
 
@@ -192,8 +202,9 @@ def _contents(path, h5):
             if dataset.ndim != 4 or dataset.shape[1:] != shape or "checksum" not in dataset.attrs:
                 raise CheckpointError(f"checkpoint {path!r}: restart field {key}/{name} has shape {dataset.shape} "
                                       f"(expected (k,) + {shape}) or no checksum")
+    run_id = h5.attrs.get("run_id")
     info = {"time": float(h5.attrs["time"]), "step": int(h5.attrs["step"]), "config": config, "cells": cells,
-            "fields": list(h5["fields"]), "parts": parts}
+            "fields": list(h5["fields"]), "parts": parts, "run_id": None if run_id is None else str(run_id)}
     info.update({name: restart.attrs[name].item() for name in COUNTERS})
     return info
 
@@ -202,9 +213,9 @@ def _check_matches(path, info, state, parts):
     """The checkpoint has every field of `state` and restart data for
     exactly the `parts` of this run."""
     missing = [name for name in state.names if name not in info["fields"]]
-    if missing:
-        raise CheckpointError(f"checkpoint {path!r} has no field {missing[0]!r} (it has "
-                              f"{', '.join(info['fields'])}): it is of another problem")
+    if missing:  # its config, checked before, is that of this run
+        raise CheckpointError(f"checkpoint {path!r} lacks the field {missing[0]!r} that this run needs (it has "
+                              f"{', '.join(info['fields'])}): it is damaged, or written by another parleak version")
     if tuple(info["cells"]) != state.grid.cells:
         raise CheckpointError(f"checkpoint {path!r} has {info['cells']} cells (x, y, z); the grid has "
                               f"{state.grid.cells}")
@@ -236,33 +247,37 @@ def read_checkpoint(path, state, parts):
     info, message = comm.bcast((info, message), root=0)
     if message is not None:
         raise CheckpointError(message)
-    read_into_state(path, state)
+    owned = tuple(slice(s, e) for s, e in reversed(grid.owned))
+    stored = {}  # name: (this rank's block, the stored checksum)
+    restored = []
+    kwargs = {"driver": "mpio", "comm": comm} if comm.Get_size() > 1 else {}
+    with parallel.together(comm, CheckpointError, f"checkpoint {path!r} cannot be read"):
+        with h5py.File(path, "r", **kwargs) as h5:
+            for name in state.names:
+                state.interior(name)[...] = h5["fields"][name][owned]
+                stored[f"fields/{name}"] = (state.interior(name), int(h5["fields"][name].attrs["checksum"]))
+            for key, part in parts:
+                group = h5[f"restart/parts/{key}"]
+                fields = {name: dataset[(slice(None),) + owned] for name, dataset in group.get("fields", {}).items()}
+                for name, dataset in group.get("fields", {}).items():
+                    stored[f"restart/parts/{key}/fields/{name}"] = (fields[name], int(dataset.attrs["checksum"]))
+                restored.append((key, part, {name: _plain(v) for name, v in group.attrs.items()}, fields))
+    damaged = [name for name, (block, checksum) in stored.items() if _checksum(block, grid) != checksum]
+    if damaged:
+        raise CheckpointError(f"checkpoint {path!r} is damaged: the data of {', '.join(damaged)} do not match "
+                              "their checksums")
+    state.exchange()
     auxiliary = state.data[state.n_evolved:]
     if len(auxiliary):  # their ghosts too: e.g. the temperature is the EOS's guess in every local cell
         halo = grid.halo(auxiliary)
         halo.exchange([(1.0, 1.0, 1.0)] * len(auxiliary))
         halo.scatter.destroy()  # now on every rank, not whenever the garbage collector runs
         halo.vec.destroy()
-    owned = (slice(None),) + tuple(slice(s, e) for s, e in reversed(grid.owned))
-    kwargs = {"driver": "mpio", "comm": comm} if comm.Get_size() > 1 else {}
-    damaged = []
-    restored = []
-    with h5py.File(path, "r", **kwargs) as h5:
-        for name in state.names:
-            if _checksum(state.interior(name), grid) != int(h5["fields"][name].attrs["checksum"]):
-                damaged.append(f"fields/{name}")
-        for key, part in parts:
-            group = h5[f"restart/parts/{key}"]
-            fields = {}
-            for name, dataset in group.get("fields", {}).items():
-                fields[name] = dataset[owned]
-                if _checksum(fields[name], grid) != int(dataset.attrs["checksum"]):
-                    damaged.append(f"restart/parts/{key}/fields/{name}")
-            restored.append((part, {name: _plain(v) for name, v in group.attrs.items()}, fields))
-    if damaged:
-        raise CheckpointError(f"checkpoint {path!r} is damaged: the data of {', '.join(damaged)} do not match "
-                              "their checksums")
-    for part, scalars, fields in restored:
-        part.restore_checkpoint(scalars, fields)
+    for key, part, scalars, fields in restored:
+        try:
+            part.restore_checkpoint(scalars, fields)
+        except KeyError as err:  # the same on every rank: the names are global
+            raise CheckpointError(f"checkpoint {path!r} is incomplete: the restart data of {key!r} lack {err} "
+                                  f"(they have {', '.join(sorted(scalars) + sorted(fields)) or 'nothing'})") from None
     parallel.say(f"restarted from {path}  t = {info['time']:.6e} s  step {info['step']}", comm=comm)
     return info

@@ -8,18 +8,23 @@ Layout of OUTPUT_DIR/dump_NNNNN.h5:
                    resolved TOML), dim, cells, lower, upper (cm), and the
                    boundary kind of each face
 The file is written as dump_NNNNN.h5.tmp and renamed when complete, so an
-interrupted run never leaves a truncated dump under the final name.
+interrupted run never leaves a truncated dump under the final name; a
+write that fails on any rank stops every rank together (OutputError) and
+removes the .tmp.
 """
 
 import glob
 import os
 import re
+import resource
 
 import h5py
 import numpy as np
 
 import parleak
+from parleak import parallel
 from parleak.io import xdmf
+from parleak.parallel import OutputError
 
 
 def dump_path(directory, index):
@@ -47,8 +52,15 @@ def remove_dumps(directory, first_index=0):
 
 
 def _open_for_write(path, comm):
+    """A new HDF5 file at `path` for every rank of comm. Serially, data go
+    straight to the file (no sieve buffer) and closing the file closes its
+    objects (strong close), so that a failed write raises where it is made
+    or in close(), never later when h5py frees an object."""
     if comm.Get_size() == 1:
-        return h5py.File(path, "w")
+        access = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+        access.set_fclose_degree(h5py.h5f.CLOSE_STRONG)
+        access.set_sieve_buf_size(0)
+        return h5py.File(h5py.h5f.create(os.fsencode(path), h5py.h5f.ACC_TRUNC, fapl=access))
     if not h5py.get_config().mpi:
         raise RuntimeError(
             "this h5py is built without MPI, so a dump cannot be written by several ranks; "
@@ -66,50 +78,116 @@ def write_owned(dataset, selection, block, comm):
         dataset[selection] = block
 
 
+def on_rank_0(comm, what, action):
+    """Run action() on rank 0 of comm while the others wait; an exception
+    there stops every rank with OutputError("WHAT: cause"). Collective."""
+    with parallel.together(comm, OutputError, what):
+        if comm.Get_rank() == 0:
+            action()
+
+
 def write_dump(directory, index, state, time, step, config_text, attributes=None):
     """Write the interior of every field of `state` to dump number `index`
     and its XDMF file, with extra file `attributes` (a dict) if given;
-    collective over the grid's communicator. Returns the dump's path."""
+    collective over the grid's communicator. Returns the dump's path.
+    Raises OutputError on every rank when a file cannot be written."""
     path = dump_path(directory, index)
     write_state_file(path, state, time, step, config_text, attributes)
-    if state.grid.comm.Get_rank() == 0:
-        xdmf.write_for_dump(path, state.grid, [spec.name for spec in state.specs], time)
-        xdmf.write_series(directory)
-    state.grid.comm.Barrier()
+    names = [spec.name for spec in state.specs]
+    on_rank_0(state.grid.comm, f"writing the XDMF files of {path}", lambda: (
+        xdmf.write_for_dump(path, state.grid, names, time), xdmf.write_series(directory)))
     return path
 
 
-def write_state_file(path, state, time, step, config_text, attributes=None, add=None):
-    """Write the layout of the module docstring to `path` (as path.tmp,
-    renamed by rank 0 when complete); add(h5), if given, writes more into
-    the open file, on every rank. Collective over the grid's communicator."""
+def write_state_file(path, state, time, step, config_text, attributes=None, more_steps=()):
+    """Write the layout of the module docstring to `path` (see
+    write_collectively), then each of `more_steps` (callables h5 -> None,
+    on every rank, each ending with at most one collective operation).
+    Collective over the grid's communicator."""
     grid = state.grid
     comm = grid.comm
-    partial = path + ".tmp"
-    shape = tuple(reversed(grid.cells))
+    attrs = {
+        "time": float(time), "step": int(step), "n_ranks": comm.Get_size(),
+        "parleak_version": parleak.__version__, "config": config_text, "dim": grid.dim,
+        "cells": np.array(grid.cells), "lower": np.array(grid.lower), "upper": np.array(grid.upper),
+        "time_units": "s", "length_units": "cm",
+    }
+    attrs.update({f"boundary_{face}": kind for face, kind in grid.boundaries.items()})
+    attrs.update(attributes or {})
     owned = tuple(slice(s, e) for s, e in reversed(grid.owned))
-    with _open_for_write(partial, comm) as h5:
-        h5.attrs.update({
-            "time": float(time), "step": int(step), "n_ranks": comm.Get_size(),
-            "parleak_version": parleak.__version__, "config": config_text, "dim": grid.dim,
-            "cells": np.array(grid.cells), "lower": np.array(grid.lower), "upper": np.array(grid.upper),
-            "time_units": "s", "length_units": "cm",
-        })
-        h5.attrs.update(attributes or {})
-        for face, kind in grid.boundaries.items():
-            h5.attrs[f"boundary_{face}"] = kind
-        coords = [h5.create_dataset(f"grid/{name}", shape=(grid.cells[a],), dtype="f8") for a, name in enumerate("xyz")]
-        for a, dataset in enumerate(coords):
+
+    def write_grid(h5):
+        h5.attrs.update(attrs)
+        for a, name in enumerate("xyz"):
+            dataset = h5.create_dataset(f"grid/{name}", shape=(grid.cells[a],), dtype="f8")
             dataset.attrs["units"] = "cm"
             if comm.Get_rank() == 0:
                 dataset[...] = grid.global_centres(a)
-        for spec in state.specs:
-            dataset = h5.create_dataset(f"fields/{spec.name}", shape=shape, dtype="f8")
+
+    def field_writer(spec):
+        def write_field(h5):
+            block = np.ascontiguousarray(state.interior(spec.name))
+            dataset = h5.create_dataset(f"fields/{spec.name}", shape=tuple(reversed(grid.cells)), dtype="f8")
             dataset.attrs["units"] = spec.units
             if spec.description:
                 dataset.attrs["description"] = spec.description
-            write_owned(dataset, owned, np.ascontiguousarray(state.interior(spec.name)), comm)
-        if add is not None:
-            add(h5)
-    if comm.Get_rank() == 0:
-        os.replace(partial, path)
+            write_owned(dataset, owned, block, comm)
+        return write_field
+
+    write_collectively(path, comm, [write_grid] + [field_writer(spec) for spec in state.specs] + list(more_steps))
+
+
+def write_collectively(path, comm, steps):
+    """Write the HDF5 file `path` on every rank of comm: opened as
+    path.tmp, each of `steps` (callables h5 -> None) run on every rank and
+    agreed on (parallel.together), closed, renamed to `path` by rank 0.
+
+    A failure on any rank (a full disk, a file-size limit, an I/O error)
+    stops the writing on every rank together: the file is closed, the .tmp
+    removed and OutputError raised on every rank, naming the file, the
+    cause and the space left; no other file is touched and no rank is left
+    waiting. A failed close leaves the HDF5 library unusable: the caller
+    must then exit with parallel.exit_now."""
+    partial = path + ".tmp"
+    what = f"writing {path}"
+    try:
+        with parallel.together(comm, OutputError, what):
+            h5 = _open_for_write(partial, comm)
+    except OutputError as err:  # some ranks may hold the file open: no collective close
+        _give_up(partial, err, comm)
+    failure = None
+    try:
+        for step in steps:
+            with parallel.together(comm, OutputError, what):
+                step(h5)
+    except OutputError as err:
+        failure = err
+    try:
+        with parallel.together(comm, OutputError, what):
+            h5.close()
+    except OutputError as err:
+        failure = failure or err
+    if failure is not None:
+        _give_up(partial, failure, comm)
+    on_rank_0(comm, what, lambda: os.replace(partial, path))
+
+
+def _give_up(partial, failure, comm):
+    """Remove the unfinished file (rank 0) and raise OutputError with the
+    space left beside it, on every rank."""
+    if comm.Get_rank() == 0 and os.path.exists(partial):
+        os.remove(partial)
+    raise OutputError(f"{failure}{space_note(os.path.dirname(partial) or '.')}") from None
+
+
+def space_note(directory):
+    """"; N bytes free on the file system of DIRECTORY" and the file-size
+    limit (ulimit -f) if there is one: what a failed write most often ran
+    into."""
+    try:
+        stat = os.statvfs(directory)
+    except OSError:
+        return ""
+    note = f"; {stat.f_bavail * stat.f_frsize} bytes free on the file system of {directory!r}"
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return note if limit == resource.RLIM_INFINITY else f"{note}, file-size limit (ulimit -f) {limit} bytes"

@@ -10,6 +10,9 @@ restarted run continues the file after the checkpoint's step."""
 import os
 import reprlib
 
+from parleak import parallel
+from parleak.parallel import OutputError
+
 
 class ScalarSeries:
     """Rows of named numbers appended to a CSV file by rank 0 of comm."""
@@ -21,14 +24,21 @@ class ScalarSeries:
         self.comm = comm
         self.columns = None
         self._file = None
-        if after_step is not None and comm.Get_rank() == 0 and os.path.exists(path):
-            self.columns = _keep_rows_until(path, after_step)
-            self._file = open(path, "a", encoding="utf-8")
+        if after_step is not None:
+            with parallel.together(comm, OutputError, f"continuing {path}"):
+                if comm.Get_rank() == 0 and os.path.exists(path):
+                    self.columns = _keep_rows_until(path, after_step)
+                    self._file = open(path, "a", encoding="utf-8")
 
     def write(self, row):
-        """Append one row (a dict); the first row fixes the columns."""
-        if self.comm.Get_rank() != 0:
-            return
+        """Append one row (a dict); the first row fixes the columns.
+        Collective: a failure on rank 0 (a full disk) raises OutputError
+        on every rank."""
+        with parallel.together(self.comm, OutputError, f"writing {self.path}"):
+            if self.comm.Get_rank() == 0:
+                self._write(row)
+
+    def _write(self, row):
         if self.columns is None:
             self.columns = list(row)
             self._file = open(self.path, "w", encoding="utf-8")
