@@ -24,11 +24,32 @@ sight (infinite too).
 Exact and without iteration: each rank sums its own cells of each line
 (`line_totals`), an exclusive prefix scan over the ranks of the line in
 each direction (`parleak.process_lines`, all fields and lines of an axis
-in one message) gives the sums of the ranks further along, and two sweeps
-over the block (towards the lower faces, then towards the upper ones)
-accumulate the sums cell by cell, starting from those of the ranks beyond.
-Nothing is gathered.
+in one message) gives the sums of the ranks further along, and one sweep
+over the block from its lower faces (`sweep`) accumulates the sums cell by
+cell: towards the lower faces the sums beyond plus the cells passed,
+towards the upper faces the sums beyond plus the block's total minus the
+cells passed. Nothing is gathered.
+
+Bitwise the same on any decomposition. A floating-point sum depends on
+its order, and a split line is summed in another order (the ranks'
+totals, the scan, the running sums from a block's end). So every opacity
+is split into PARTS fixed-point parts (`split`; the method of
+reproducible summation, Demmel & Nguyen 2015, IEEE Trans. Comput. 64,
+2060): part b is a multiple of 2^(E_b - 52), with E_0 = e + g set by the
+largest opacity of the call on the whole grid (< 2^e, one MAX reduction)
+and g guard bits for the longest sum (2^g >= twice the longest line: a ray
+mirrored at a reflecting face), and E_(b+1) = E_b - 52 + g. Every sum and
+difference of the parts of one kind stays below 2^(E_b + 1), so it is
+exact in any order, and a depth is d ((s_0 + s_1) + s_2 + kappa_i / 2) of
+the part sums s_b: a function of the opacities alone. The parts keep each
+opacity to 2^(3g - 157) of the largest (2^-136 for 48 cells; what lies
+below is dropped, everywhere alike), so a depth is the exact sum to a
+few ulp (the plain running sums lost up to one ulp per cell). The
+opacities are >= 0; a non-finite one makes the depths of its lines
+non-finite (the parts are then the plain values).
 """
+
+import math
 
 import numba
 import numpy as np
@@ -37,63 +58,173 @@ from parleak.grid import AXES, FACES
 from parleak.process_lines import ProcessLines
 
 DIRECTIONS = ("+x", "-x", "+y", "-y", "+z", "-z")
+PARTS = 3  # fixed-point parts of each opacity (module docstring)
+MANTISSA_BITS = 52
+LOWEST_TOP = -1022 + (PARTS - 1) * MANTISSA_BITS  # smallest E_0: every anchor stays a normal number
+HIGHEST_TOP = 1023  # largest E_0: 1.5 x 2^1023 is finite
+
+
+def split_anchors(largest, terms):
+    """The anchors (PARTS,) 1.5 x 2^E_b of `split` for sums of at most
+    `terms` opacities no larger than `largest` [cm^-1] (the same on every
+    rank): E_0 = e + g with largest < 2^e and 2^g >= terms (the sums of
+    part 0 stay below 2^E_0), E_(b+1) = E_b - 52 + g (part b + 1 holds
+    the remainders of part b, each at most 2^(E_b - 53)); zeros (the
+    parts are the plain values) where largest is not finite or E_0 would
+    exceed the float64 range."""
+    if not math.isfinite(largest):
+        return np.zeros(PARTS)
+    guard = max(1, (terms - 1).bit_length())
+    top = max(math.frexp(largest)[1] + guard, LOWEST_TOP)
+    if top > HIGHEST_TOP:
+        return np.zeros(PARTS)
+    return np.array([math.ldexp(1.5, top - b * (MANTISSA_BITS - guard)) for b in range(PARTS)])
+
+
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def split(values, anchors, parts):
+    """parts (PARTS, n) = the parts of values (n,) >= 0 [cm^-1] for the
+    anchors (PARTS,) of `split_anchors`: (value + a) - a rounds the value
+    to a multiple of the anchor's ulp without error (both operations are
+    exact), and so is the remainder value - part."""
+    a0, a1, a2 = anchors[0], anchors[1], anchors[2]
+    p0, p1, p2 = parts[0], parts[1], parts[2]
+    for i in range(values.size):
+        value = values[i]
+        first = (value + a0) - a0
+        rest = value - first
+        second = (rest + a1) - a1
+        p0[i] = first
+        p1[i] = second
+        p2[i] = ((rest - second) + a2) - a2
+
+
+@numba.njit(cache=True, forceinline=True, error_model="numpy", fastmath={"reassoc"})
+def exact_sum(parts):
+    """The sum of parts (n,) of one kind (`split`): exact, so the order
+    does not matter and the compiler may reassociate it (vectorise)."""
+    total = 0.0
+    for i in range(parts.size):
+        total += parts[i]
+    return total
+
+
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def add_to(sums, values):
+    """sums (n,) += values (n,), in place."""
+    for i in range(sums.size):
+        sums[i] += values[i]
+
+
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def subtract_from(sums, values):
+    """sums (n,) -= values (n,), in place."""
+    for i in range(sums.size):
+        sums[i] -= values[i]
+
+
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def depths_across(lower, upper, parts, cells, d, out, first):
+    """The depths of cells (n,) [cm^-1] along an axis of cell width d [cm]
+    in both directions, d ((s_0 + s_1) + s_2 + kappa / 2) of the part sums
+    lower (PARTS, n) of the cells before them and upper - parts of those
+    after them; out (n,) = their minimum (first) or min(out, it). Then
+    moves the sums past the cells: lower += parts, upper -= parts."""
+    l0, l1, l2 = lower[0], lower[1], lower[2]
+    u0, u1, u2 = upper[0], upper[1], upper[2]
+    q0, q1, q2 = parts[0], parts[1], parts[2]
+    for i in range(cells.size):
+        half = 0.5 * cells[i]
+        towards_lower = d * (((l0[i] + l1[i]) + l2[i]) + half)
+        towards_upper = d * ((((u0[i] - q0[i]) + (u1[i] - q1[i])) + (u2[i] - q2[i])) + half)
+        depth = towards_lower if towards_lower < towards_upper else towards_upper
+        out[i] = depth if first or depth < out[i] else out[i]
+    for b in range(PARTS):
+        add_to(lower[b], parts[b])
+        subtract_from(upper[b], parts[b])
+
+
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def depths_along(cells, parts, lower, upper, d, out):
+    """The depths of the row of cells (n,) [cm^-1] along the row itself
+    (cell width d [cm]) in both directions, as `depths_across`: the part
+    sums lower (PARTS,) of the cells before the row, upper (PARTS,) of
+    those from its first cell on, parts (PARTS, n) of its cells; out (n,)
+    = min(out, their minimum)."""
+    l0, l1, l2 = lower[0], lower[1], lower[2]
+    u0, u1, u2 = upper[0], upper[1], upper[2]
+    p0, p1, p2 = parts[0], parts[1], parts[2]
+    for i in range(cells.size):
+        half = 0.5 * cells[i]
+        towards_lower = d * (((l0 + l1) + l2) + half)
+        l0 += p0[i]
+        l1 += p1[i]
+        l2 += p2[i]
+        u0 -= p0[i]
+        u1 -= p1[i]
+        u2 -= p2[i]
+        towards_upper = d * (((u0 + u1) + u2) + half)
+        depth = towards_lower if towards_lower < towards_upper else towards_upper
+        out[i] = depth if depth < out[i] else out[i]
 
 
 @numba.njit(cache=True, error_model="numpy")
-def line_totals(kappa):
-    """Sums of kappa (n, nz, ny, nx) [cm^-1] over the block's cells along
-    each axis: (along x (n, nz, ny), along y (n, nz, nx), along z (n, ny, nx))."""
+def line_totals(kappa, anchors):
+    """The parts (`split`) of the opacities kappa (n, nz, ny, nx) [cm^-1]
+    summed over the block's cells along each axis (exact): (along x (n, nz,
+    ny, PARTS), along y (n, nz, PARTS, nx), along z (n, ny, PARTS, nx)),
+    laid out for `sweep`."""
     n, nz, ny, nx = kappa.shape
-    along_x = np.zeros((n, nz, ny))
-    along_y = np.zeros((n, nz, nx))
-    along_z = np.zeros((n, ny, nx))
+    along_x = np.zeros((n, nz, ny, PARTS))
+    along_y = np.zeros((n, nz, PARTS, nx))
+    along_z = np.zeros((n, ny, PARTS, nx))
+    parts = np.empty((PARTS, nx))
     for f in range(n):
         for k in range(nz):
-            column = along_y[f, k]
             for j in range(ny):
-                cells = kappa[f, k, j]
-                plane = along_z[f, j]
-                row = 0.0
-                for i in range(nx):
-                    row += cells[i]
-                    column[i] += cells[i]
-                    plane[i] += cells[i]
-                along_x[f, k, j] = row
+                split(kappa[f, k, j], anchors, parts)
+                for b in range(PARTS):
+                    add_to(along_y[f, k, b], parts[b])
+                    add_to(along_z[f, j, b], parts[b])
+                    along_x[f, k, j, b] = exact_sum(parts[b])
     return along_x, along_y, along_z
 
 
 @numba.njit(cache=True, error_model="numpy")
-def sweep(kappa, start_x, start_y, start_z, dx, dy, dz, towards_upper, store, tau):
-    """The optical depth from each cell centre towards the lower faces
-    (towards_upper False) or the upper faces of the block, minimised over
-    the three axes, written to tau (n, nz, ny, nx) (store) or minimised with
-    it.
+def sweep(kappa, anchors, lower_x, lower_y, lower_z, upper_x, upper_y, upper_z, dx, dy, dz, tau):
+    """tau (n, nz, ny, nx): the optical depth from each cell centre, the
+    minimum over the six directions, of the block's opacities kappa (n, nz,
+    ny, nx) [cm^-1] with cell widths dx, dy, dz [cm], in one pass from
+    the lower faces.
 
-    kappa (n, nz, ny, nx) [cm^-1]; dx, dy, dz [cm]; start_x (n, nz, ny),
-    start_y (n, nz, nx), start_z (n, ny, nx): the sums of kappa [cm^-1] of
-    the cells beyond the block along each line in the sweep's direction
-    (np.inf for an axis that is not swept). Each direction's tau is
-    d (s + kappa_i / 2), with s the running sum from the far end.
+    anchors: of `split`. lower_x, lower_y, lower_z (laid out as the
+    `line_totals`): the part sums of the cells beyond the block towards the
+    lower faces along each line; upper_*: those towards the upper faces
+    from the block's first cell (the cells beyond and the block's own);
+    np.inf for a direction that is not a line of sight. A depth is
+    d ((s_0 + s_1) + s_2 + kappa_i / 2): s_b = lower + the parts of the
+    cells before, or upper - those up to the cell itself (exact sums). The
+    z and y depths and sums run over rows (loops the compiler vectorises),
+    the x ones along each row.
     """
     n, nz, ny, nx = kappa.shape
+    parts = np.empty((PARTS, nx))
     for f in range(n):
-        plane = start_z[f].copy()
-        for kk in range(nz):
-            k = nz - 1 - kk if towards_upper else kk
-            column = start_y[f, k].copy()
-            for jj in range(ny):
-                j = ny - 1 - jj if towards_upper else jj
-                cells, sums_z, out = kappa[f, k, j], plane[j], tau[f, k, j]
-                row = start_x[f, k, j]
-                for ii in range(nx):
-                    i = nx - 1 - ii if towards_upper else ii
-                    value = cells[i]
-                    half = 0.5 * value
-                    depth = min(dx * (row + half), dy * (column[i] + half), dz * (sums_z[i] + half))
-                    row += value
-                    column[i] += value
-                    sums_z[i] += value
-                    out[i] = depth if store else min(depth, out[i])
+        plane_lower, plane_upper = lower_z[f].copy(), upper_z[f].copy()
+        for k in range(nz):
+            column_lower, column_upper = lower_y[f, k].copy(), upper_y[f, k].copy()
+            for j in range(ny):
+                cells, out = kappa[f, k, j], tau[f, k, j]
+                split(cells, anchors, parts)
+                depths_across(plane_lower[j], plane_upper[j], parts, cells, dz, out, True)
+                depths_across(column_lower, column_upper, parts, cells, dy, out, False)
+                depths_along(cells, parts, lower_x[f, k, j], upper_x[f, k, j], dx, out)
+
+
+def only(starts, axis):
+    """The start sums `starts` (one array per axis) with np.inf for every
+    axis but `axis` (None: for all)."""
+    return [values if b == axis else np.full_like(values, np.inf) for b, values in enumerate(starts)]
 
 
 def check_boundaries(grid):
@@ -120,36 +251,37 @@ class RayOpticalDepth:
         self.reflecting = [(grid.boundaries.get(f"{AXES[a]}_lower") == "reflecting",
                             grid.boundaries.get(f"{AXES[a]}_upper") == "reflecting") for a in range(3)]
         self.owned_shape = tuple(e - s for s, e in reversed(grid.owned))
+        self.terms = 2 * max(grid.cells[a] for a in self.lines_of_sight)  # the longest sum: a mirrored ray
 
     def __call__(self, kappa, directions=False):
         """tau (n, nz, ny, nx), the minimum over the six lines of sight, of
-        the opacities kappa (n, nz, ny, nx) [cm^-1] of the owned cells; with
+        the opacities kappa (n, nz, ny, nx) >= 0 [cm^-1] of the owned cells
+        (bitwise the same on any decomposition; collective); with
         directions, (tau, taus), taus (6, n, nz, ny, nx) the optical depth
         along +x, -x, +y, -y, +z, -z (np.inf where that is no line of sight)."""
         kappa = np.ascontiguousarray(kappa, dtype=np.float64)
         if kappa.ndim != 4 or kappa.shape[1:] != self.owned_shape:
             raise ValueError(f"optical depth: kappa has shape {kappa.shape}; expected (n_fields,) + {self.owned_shape}")
-        totals = line_totals(kappa)
+        anchors = split_anchors(self.grid.max(kappa), self.terms)
+        totals = line_totals(kappa, anchors)
         scans = {a: self.process_lines.start_exclusive_sums(a, totals[a]) for a in self.lines_of_sight}
-        lower = [np.full_like(t, np.inf) for t in totals]  # start sums towards the lower faces
-        upper = [np.full_like(t, np.inf) for t in totals]
+        lower = [np.full_like(t, np.inf) for t in totals]  # part sums beyond the block towards the lower faces
+        upper = [np.full_like(t, np.inf) for t in totals]  # ... towards the upper faces, with the block's own
         for a in self.lines_of_sight:
             below, above = scans[a].wait()
             whole = below + totals[a] + above
             lower[a] = whole + below if self.reflecting[a][0] else below
-            upper[a] = whole + above if self.reflecting[a][1] else above
+            upper[a] = (whole + above if self.reflecting[a][1] else above) + totals[a]
         dx, dy, dz = self.grid.dx
         if not directions:
             tau = np.empty_like(kappa)
-            sweep(kappa, *lower, dx, dy, dz, False, True, tau)
-            sweep(kappa, *upper, dx, dy, dz, True, False, tau)
+            sweep(kappa, anchors, *lower, *upper, dx, dy, dz, tau)
             return tau
-        taus = np.full((6,) + kappa.shape, np.inf)
-        unswept = [np.full_like(t, np.inf) for t in totals]
-        for a in self.lines_of_sight:
-            for towards_upper, starts in ((True, upper), (False, lower)):
-                only_a = [starts[b] if b == a else unswept[b] for b in range(3)]
-                sweep(kappa, *only_a, dx, dy, dz, towards_upper, True, taus[2 * a + (0 if towards_upper else 1)])
+        taus = np.empty((6,) + kappa.shape)
+        for d in range(6):  # +x, -x, ...: the sums of one direction, np.inf for the others
+            a, towards_upper = d // 2, d % 2 == 0
+            sweep(kappa, anchors, *only(lower, None if towards_upper else a), *only(upper, a if towards_upper else None),
+                  dx, dy, dz, taus[d])
         return taus.min(axis=0), taus
 
 
