@@ -22,19 +22,14 @@ Any other exception on any rank aborts the whole MPI job (exit code 1).
 """
 
 import argparse
-import os
 import platform
 import sys
 import time
 
 from parleak import __version__, parallel
 from parleak.config import ConfigError, parse_override
+from parleak.parallel import EXIT_CHECKPOINTED, EXIT_OUTPUT_FAILED, EXIT_RUN_FAILED
 from parleak.post import command as post_command
-
-EXIT_RUN_FAILED = 3
-EXIT_CHECKPOINTED = 4
-EXIT_OUTPUT_FAILED = 5
-
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):

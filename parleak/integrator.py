@@ -111,7 +111,8 @@ class SSPRungeKutta:
             kji = np.unravel_index(int(np.argmax(cells)), cells.shape)
             first = int(np.ravel_multi_index([s.start + n for s, n in zip(grid.interior, kji)], grid.local_shape))
             names = [spec.name for spec, flagged in zip(state.specs, bad[(slice(None),) + kji]) if flagged]
-            values = ", ".join(f"{spec.name} = {interior[(f,) + kji]:.6e}" for f, spec in enumerate(state.specs[:state.n_evolved]))
+            values = ", ".join(f"{spec.name} = {value:.6e}"
+                               for spec, value in zip(state.specs, interior[(slice(None),) + kji]))
             described = (names, values)
         total = grid.comm.allreduce(int(cells.sum()))
         found = grid.first_marked(first)

@@ -6,9 +6,9 @@ Everything that talks to MPI directly (apart from PETSc's own DMDA and
 h5py's MPI-IO driver) lives here.
 """
 
+import faulthandler
 import os
 import sys
-import threading
 import traceback
 from contextlib import contextmanager
 
@@ -18,6 +18,12 @@ from mpi4py import MPI
 from parleak.exactsum import exact_partials, round_partials
 
 WORLD = MPI.COMM_WORLD
+
+# Exit codes of `parleak run`, the same on every rank (see parleak.cli).
+EXIT_BAD_INPUT = 2
+EXIT_RUN_FAILED = 3
+EXIT_CHECKPOINTED = 4
+EXIT_OUTPUT_FAILED = 5
 
 
 def is_root(comm=WORLD):
@@ -67,26 +73,29 @@ def first_failure(message, comm=WORLD):
 def exit_if_any_failed(message, comm=WORLD):
     """If any rank has a `message` (str; None: no failure), rank 0 prints
     the lowest such rank's "parleak: MESSAGE" to stderr and every rank
-    exits with code 2 (bad input). Collective."""
+    exits with EXIT_BAD_INPUT. Collective."""
     message = first_failure(message, comm)
     if message is not None:
         if comm.Get_rank() == 0:
             sys.stderr.write(f"parleak: {message}\n")
             sys.stderr.flush()
-        sys.exit(2)
+        sys.exit(EXIT_BAD_INPUT)
 
 
-# Seconds a rank whose part of a `together` block failed waits for the other
-# ranks to reach the agreement before it aborts the job: they may be stuck
-# in a collective call that the failure left unmatched.
-AGREEMENT_TIMEOUT_S = float(os.environ.get("PARLEAK_AGREEMENT_TIMEOUT", "120"))
+# Seconds one collective I/O operation may take before a rank that is stuck
+# in it exits (see `together`); PARLEAK_IO_TIMEOUT overrides.
+IO_TIMEOUT_S = float(os.environ.get("PARLEAK_IO_TIMEOUT", "600"))
 
 
 def describe(exc):
     """One line naming an exception's cause (for an OSError with an error
-    number: what failed and the system's words for the number)."""
+    number: what failed and the system's words for the number, without the
+    diagnostics HDF5 appends in parentheses)."""
     if isinstance(exc, OSError) and exc.errno:
-        what = " ".join(str(exc.strerror or "").split(" (")[0].split())
+        what = " ".join(str(exc.strerror or "").split())
+        head, _, diagnostics = what.partition(" (")
+        if "errno" in diagnostics or "time =" in diagnostics:
+            what = head
         cause = os.strerror(exc.errno)
         text = cause if what in ("", cause) else f"{what}: {cause}"
         return f"{text}: {exc.filename!r}" if exc.filename else text
@@ -94,46 +103,39 @@ def describe(exc):
 
 
 @contextmanager
-def together(comm, error, what, abort_code=1):
+def together(comm, error, what, watch=False):
     """Run the block on every rank of comm; if it raises on any rank, raise
     error(f"{what}: CAUSE") on every rank, CAUSE from the lowest failing
     rank. Collective: one agreement (an Allreduce) after the block.
 
-    The block may make collective calls only as its last action (where a
-    failure leaves no rank waiting in a later one). A rank whose block
+    The block may make collective calls only as its last action, so that
+    a failure leaves no rank waiting in a later one. A rank whose block
     raised an exception that is neither an OSError nor a RuntimeError (what
-    h5py raises for a failed flush or close) prints its traceback. If
-    the other ranks do not reach the agreement within
-    AGREEMENT_TIMEOUT_S after a local failure (they are stuck in a
-    collective call the failure left unmatched), the failing rank prints
-    the message and aborts the job with `abort_code`: no rank is ever
-    left waiting."""
-    message = None
+    h5py raises for a failed flush or close) prints its traceback.
+
+    watch: the block makes a collective call of a library that can fail on
+    one rank without telling the others (HDF5 closing a file), so a rank
+    may wait forever. If the block and the agreement take longer than
+    IO_TIMEOUT_S, the rank prints "Timeout" and where it waits, and exits
+    with code 1 (faulthandler's watchdog needs no GIL, which h5py holds);
+    mpirun then ends the job."""
+    watching = watch and comm.Get_size() > 1
+    if watching:
+        faulthandler.dump_traceback_later(IO_TIMEOUT_S, exit=True)
     try:
-        yield
-    except Exception as exc:
-        message = f"{what}: {describe(exc)}"
-        if not isinstance(exc, (OSError, RuntimeError)):
-            traceback.print_exc()
-    watchdog = None
-    if message is not None and comm.Get_size() > 1:
-        watchdog = threading.Timer(AGREEMENT_TIMEOUT_S, _abort_unmatched, (message, comm, abort_code))
-        watchdog.daemon = True
-        watchdog.start()
-    try:
+        message = None
+        try:
+            yield
+        except Exception as exc:
+            message = f"{what}: {describe(exc)}"
+            if not isinstance(exc, (OSError, RuntimeError)):
+                traceback.print_exc()
         message = first_failure(message, comm)
     finally:
-        if watchdog is not None:
-            watchdog.cancel()
+        if watching:
+            faulthandler.cancel_dump_traceback_later()
     if message is not None:
         raise error(message)
-
-
-def _abort_unmatched(message, comm, code):
-    sys.stderr.write(f"parleak: {message} (the other ranks did not respond within {AGREEMENT_TIMEOUT_S:g} s; "
-                     "aborting the job)\n")
-    sys.stderr.flush()
-    comm.Abort(code)
 
 
 def exit_now(code, comm=WORLD):

@@ -7,8 +7,12 @@ MPI (a singleton) still launches clean jobs.
 """
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -47,3 +51,80 @@ def parleak_run(n, config, output, *sets, check=True, timeout=300):
     for item in sets:
         args += ["--set", item]
     return mpirun(n, args, check=check, timeout=timeout)
+
+
+def environment(**extra):
+    """This environment with the MPI settings above (and `extra`)."""
+    env = dict(os.environ)
+    env.update({k: v for k, v in MPI_ENV.items() if k not in env})
+    env.update(extra)
+    return env
+
+
+def singleton(args, check=True, timeout=120, env=None):
+    """`python ARGS` as one MPI process without mpirun (an MPI singleton:
+    one rank, quicker to start)."""
+    result = subprocess.run([sys.executable] + list(args), cwd=REPO, env=env or environment(), capture_output=True,
+                            text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        pytest.fail(f"{args} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+class Job:
+    """`mpirun -n n ARGS` in the background (a leading "python" means this
+    interpreter), its output collected line by line."""
+
+    def __init__(self, n, args, env=None):
+        if args[0] == "python":
+            args = [sys.executable] + list(args[1:])
+        command = ["mpirun", "-n", str(n)] + list(args)
+        self.process = subprocess.Popen(command, cwd=REPO, env=env or environment(), stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.lines = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def wait_for_step(self, step, timeout=60):
+        """Wait until the log has reached `step` (log lines "step N ...")."""
+        deadline = time.monotonic() + timeout
+        while not any(re.match(rf"step +{step} ", line) for line in list(self.lines)):
+            assert self.process.poll() is None, "".join(self.lines)
+            assert time.monotonic() < deadline, "".join(self.lines)
+            time.sleep(0.02)
+
+    def rank_pids(self):
+        """{rank: pid} of the parleak processes under mpirun."""
+        children = {}
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    children.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+            except OSError:
+                continue
+        ranks, todo = {}, [self.process.pid]
+        while todo:
+            for pid in children.get(todo.pop(), []):
+                todo.append(pid)
+                try:
+                    with open(f"/proc/{pid}/environ", "rb") as env, open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                        rank = re.search(rb"OMPI_COMM_WORLD_RANK=(\d+)", env.read())
+                        if rank and b"parleak" in cmdline.read():
+                            ranks[int(rank.group(1))] = pid
+                except OSError:
+                    continue
+        return ranks
+
+    def finish(self, timeout=120):
+        """Wait for the job to end: (exit code, its whole output)."""
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            raise
+        self.reader.join(timeout=10)
+        return code, "".join(self.lines)

@@ -1,12 +1,13 @@
 """The hydro problems of drivers/ run as real `parleak run` MPI jobs: Sedov
 in 3-D against the self-similar solution, the self-gravitating polytrope,
-bitwise independence of the rank count, and the stop on a bad cell."""
+and bitwise independence of the rank count (the stop on a bad cell is in
+test_faults.py)."""
 
 import numpy as np
 import pytest
 
 from exact.sedov import shock_radius
-from helpers import REPO, mpirun, parleak_run
+from helpers import REPO, parleak_run
 from parleak.io.dump import existing_dumps
 from parleak.io.reader import read_dump
 from parleak.problems import polytrope
@@ -113,25 +114,3 @@ def test_every_dump_is_bitwise_identical_on_1_2_and_4_ranks(tmp_path, case):
             assert other.attrs["step"] == reference.attrs["step"] and other.attrs["time"] == reference.attrs["time"]
             for name, values in reference.fields.items():
                 assert np.array_equal(other.fields[name], values), (case, n, name, reference.path)
-
-
-@pytest.mark.parametrize("n_ranks,bad_rank", [(1, 0), (2, 1)])
-def test_a_nan_cell_stops_every_rank_with_its_global_index_and_a_last_dump(tmp_path, n_ranks, bad_rank):
-    """tests/scripts/bad_cell.py makes one rank's first owned cell NaN in the
-    second step; `parleak run` exits 3 on every rank, the message names the
-    cell, and the dump of the failed state carries the message."""
-    result = mpirun(n_ranks, ["python", "tests/scripts/bad_cell.py", str(bad_rank), str(DRIVERS / "sod_2d.toml"),
-                              "--output", str(tmp_path)], check=False, timeout=120)
-    assert result.returncode == 3, result.stderr
-    # sod_2d is 16 x 200 cells; with 2 ranks the y axis is split at 100
-    expected = "global index (x, y, z)[:dim] = (0, 0)" if n_ranks == 1 else "global index (x, y, z)[:dim] = (0, 100)"
-    assert expected in result.stderr
-    assert result.stderr.count("parleak: run stopped") == 1
-    assert "Traceback" not in result.stderr
-    series = dumps(tmp_path)
-    assert len(series) == 2
-    assert "failure" not in series[0].attrs
-    assert expected in series[1].attrs["failure"]
-    index = (0, 0, 0) if n_ranks == 1 else (0, 100, 0)
-    assert np.isnan(series[1].fields["dens"][index])
-    assert np.isfinite(np.delete(series[1].fields["dens"].ravel(), np.ravel_multi_index(index, (1, 200, 16)))).all()

@@ -1,25 +1,22 @@
 """Checkpoints and restarts: a run stopped at a checkpoint (by SIGTERM,
-SIGUSR1, --walltime or SIGKILL) and restarted, on the same or another
+SIGUSR1 or --walltime; SIGKILL is in test_faults.py) and restarted, on the same or another
 number of ranks, ends bitwise identical to an uninterrupted run; retention;
 the restart-state protocol of physics objects; clear errors (exit code 2)
 for bad restart files and unsafe config changes."""
 
 import hashlib
 import os
-import random
 import re
 import shutil
 import signal
-import subprocess
-import sys
-import threading
 import time
 
 import h5py
 import numpy as np
 import pytest
 
-from helpers import MPI_ENV, REPO, mpirun, parleak_run
+import helpers
+from helpers import REPO, mpirun, parleak_run, singleton
 from parleak.io.checkpoint import inspect_checkpoint
 
 POLYTROPE = REPO / "drivers" / "polytrope.toml"
@@ -37,13 +34,6 @@ def reference(tmp_path_factory):
     start = time.monotonic()
     parleak_run(2, POLYTROPE, out, *SETS)
     return out, time.monotonic() - start
-
-
-def environment():
-    """This environment with the MPI settings of the helpers."""
-    env = dict(os.environ)
-    env.update({k: v for k, v in MPI_ENV.items() if k not in env})
-    return env
 
 
 def names(directory, pattern):
@@ -73,16 +63,6 @@ def assert_same_run(out, reference_dir):
     assert (out / "scalars.csv").read_text() == (reference_dir / "scalars.csv").read_text()
 
 
-def singleton(args, check=True):
-    """`python ARGS` as one MPI process without mpirun (an MPI singleton:
-    one rank, quicker to start)."""
-    result = subprocess.run([sys.executable] + args, cwd=REPO, env=environment(), capture_output=True, text=True,
-                            timeout=120)
-    if check and result.returncode != 0:
-        pytest.fail(f"{args} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
-    return result
-
-
 def restart(n, out, checkpoint="latest", *sets, check=True):
     """`parleak run --restart` on n ranks (1: an MPI singleton)."""
     args = ["-m", "parleak", "run", str(POLYTROPE), "--output", str(out), "--restart", str(checkpoint)]
@@ -94,52 +74,12 @@ def checkpoint_steps(directory):
     return [int(name[11:19]) for name in names(directory, "checkpoint_*.h5")]
 
 
-class Job:
-    """`mpirun -n n parleak run` in the background, its output collected."""
+class Job(helpers.Job):
+    """`mpirun -n n parleak run POLYTROPE` with SETS in the background."""
 
     def __init__(self, n, out, *sets, extra=()):
-        command = ["mpirun", "-n", str(n), sys.executable, "-m", "parleak", "run", str(POLYTROPE), "--output",
-                   str(out)] + [arg for s in SETS + sets for arg in ("--set", s)] + list(extra)
-        self.process = subprocess.Popen(command, cwd=REPO, env=environment(), stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        self.lines = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    def wait_for_step(self, step, timeout=60):
-        deadline = time.monotonic() + timeout
-        while not any(re.match(rf"step +{step} ", line) for line in list(self.lines)):
-            assert self.process.poll() is None, "".join(self.lines)
-            assert time.monotonic() < deadline, "".join(self.lines)
-            time.sleep(0.02)
-
-    def rank_pids(self):
-        """{rank: pid} of the parleak processes under mpirun."""
-        children = {}
-        for entry in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    children.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-            except OSError:
-                continue
-        ranks, todo = {}, [self.process.pid]
-        while todo:
-            for pid in children.get(todo.pop(), []):
-                todo.append(pid)
-                with open(f"/proc/{pid}/environ", "rb") as env, open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                    rank = re.search(rb"OMPI_COMM_WORLD_RANK=(\d+)", env.read())
-                    if rank and b"parleak" in cmdline.read():
-                        ranks[int(rank.group(1))] = pid
-        return ranks
-
-    def finish(self, timeout=120):
-        code = self.process.wait(timeout=timeout)
-        self.reader.join(timeout=10)
-        return code, "".join(self.lines)
+        super().__init__(n, ["python", "-m", "parleak", "run", str(POLYTROPE), "--output", str(out)]
+                         + [arg for s in SETS + sets for arg in ("--set", s)] + list(extra))
 
 
 def test_reference_keeps_the_newest_checkpoints_and_every_dump(reference):
@@ -214,28 +154,6 @@ def test_walltime_on_4_ranks_then_restart_on_1(reference, tmp_path):
     assert_same_run(out, reference[0])
 
 
-def test_sigkill_leaves_complete_files_and_restart_from_latest(reference, tmp_path):
-    out = tmp_path / "out"
-    job = Job(2, out, "output.checkpoint_every=3")
-    deadline = time.monotonic() + 60
-    while len(checkpoint_steps(out)) < 2 and time.monotonic() < deadline and job.process.poll() is None:
-        time.sleep(0.01)
-    time.sleep(random.uniform(0.0, 0.2))
-    os.killpg(job.process.pid, signal.SIGKILL)
-    job.finish()
-    steps = checkpoint_steps(out)
-    assert steps and steps[-1] < FINAL_STEP, "the run ended before it was killed"
-    for step in steps:
-        path = out / f"checkpoint_{step:08d}.h5"
-        assert inspect_checkpoint(str(path))["step"] == step
-    for path in out.glob("dump_*.h5"):
-        with h5py.File(path) as h5:
-            assert all(np.all(np.isfinite(h5["fields"][name][...])) for name in h5["fields"])
-    restart(2, out)
-    assert not names(out, "*.tmp")
-    assert_same_run(out, reference[0])
-
-
 def test_restart_at_the_end_and_with_a_later_end(reference, tmp_path):
     out = reference[0]
     before = snapshot(out)
@@ -302,13 +220,30 @@ def test_bad_restart_file_exits_2_and_keeps_the_output(reference, tmp_path, kind
     assert snapshot(out) == before
 
 
+def _without(checkpoint, name, attribute=None):
+    """A copy of `checkpoint` (beside it) without the object `name`, or
+    without its attribute `attribute`."""
+    damaged = checkpoint.with_name("damaged.h5")
+    shutil.copy(checkpoint, damaged)
+    with h5py.File(damaged, "r+") as h5:
+        if attribute is None:
+            del h5[name]
+        else:
+            del h5[name].attrs[attribute]
+    return damaged
+
+
 @pytest.mark.parametrize("case", ["dump", "missing", "latest_without_checkpoint", "other_grid", "other_problem",
-                                  "unsafe_key", "with_overwrite"])
+                                  "unsafe_key", "with_overwrite", "missing_restart_attribute", "missing_field"])
 def test_unusable_restart_exits_2(reference, tmp_path, case):
     """Config-level refusals, in one process (an MPI singleton)."""
     out = tmp_path / "out"
     shutil.copytree(reference[0], out)
     checkpoint = out / "checkpoint_00000060.h5"
+    if case == "missing_restart_attribute":
+        checkpoint = _without(checkpoint, "restart/parts/00_Hydro", "outflow")
+    elif case == "missing_field":
+        checkpoint = _without(checkpoint, "fields/etot")
     args = ["-m", "parleak", "run", str(POLYTROPE), "--output", str(out), "--restart", str(checkpoint)]
     args += [arg for s in SETS for arg in ("--set", s)]
     expected = {
@@ -324,6 +259,11 @@ def test_unusable_restart_exits_2(reference, tmp_path, case):
         "unsafe_key": (["--set", "time.cfl=0.3"], "time.cfl = 0.3 (from the config file and --set) differs from "
                                                   "time.cfl = 0.4"),
         "with_overwrite": (["--overwrite"], "--overwrite deletes what --restart continues"),
+        "missing_restart_attribute": ([], f"checkpoint {str(checkpoint)!r} is incomplete: the restart data of "
+                                          "'00_Hydro' lack 'outflow' (they have nothing)"),
+        "missing_field": ([], f"checkpoint {str(checkpoint)!r} lacks the field 'etot' that this run needs (it has "
+                              "dens, dens_ye, eps, mom_x, mom_y, mom_z, press, vel_x, vel_y, vel_z, ye): it is damaged, "
+                              "or written by another parleak version"),
     }[case]
     if case == "other_problem":
         args = ["-m", "parleak", "run", str(REPO / "drivers" / "sod.toml"), "--output", str(out), "--restart",

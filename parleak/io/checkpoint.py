@@ -26,6 +26,7 @@ Restart-state protocol of an object (all optional but restore_checkpoint):
 """
 
 import glob
+import math
 import os
 import re
 
@@ -146,7 +147,8 @@ def write_checkpoint(directory, state, time, step, config_text, counters, parts,
     steps = [write_restart_attributes]
     steps += [part_field_writer(key, name, array) for key, _, fields in part_data for name, array in fields.items()]
     path = checkpoint_path(directory, step)
-    write_state_file(path, state, time, step, config_text, attributes, more_steps=steps)
+    more_bytes = sum(8 * len(array) * math.prod(grid.cells) for _, _, fields in part_data for array in fields.values())
+    write_state_file(path, state, time, step, config_text, attributes, more_steps=steps, more_bytes=more_bytes)
     return path
 
 

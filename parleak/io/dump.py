@@ -13,7 +13,9 @@ write that fails on any rank stops every rank together (OutputError) and
 removes the .tmp.
 """
 
+import errno
 import glob
+import math
 import os
 import re
 import resource
@@ -99,11 +101,12 @@ def write_dump(directory, index, state, time, step, config_text, attributes=None
     return path
 
 
-def write_state_file(path, state, time, step, config_text, attributes=None, more_steps=()):
+def write_state_file(path, state, time, step, config_text, attributes=None, more_steps=(), more_bytes=0):
     """Write the layout of the module docstring to `path` (see
     write_collectively), then each of `more_steps` (callables h5 -> None,
-    on every rank, each ending with at most one collective operation).
-    Collective over the grid's communicator."""
+    on every rank, each ending with at most one collective operation;
+    more_bytes: the size of the data they add). Collective over the grid's
+    communicator."""
     grid = state.grid
     comm = grid.comm
     attrs = {
@@ -134,42 +137,71 @@ def write_state_file(path, state, time, step, config_text, attributes=None, more
             write_owned(dataset, owned, block, comm)
         return write_field
 
-    write_collectively(path, comm, [write_grid] + [field_writer(spec) for spec in state.specs] + list(more_steps))
+    steps = [write_grid] + [field_writer(spec) for spec in state.specs] + list(more_steps)
+    data_bytes = 8 * (len(state.specs) * math.prod(grid.cells) + sum(grid.cells)) + more_bytes
+    write_collectively(path, comm, steps, estimated_size(len(steps) + 3, data_bytes, attrs))
 
 
-def write_collectively(path, comm, steps):
+def estimated_size(n_objects, data_bytes, attrs):
+    """An upper estimate of the size (bytes) of an HDF5 file holding
+    `n_objects` datasets and groups with `data_bytes` of data and the file
+    attributes `attrs`: HDF5 adds well under 2 KiB per object."""
+    return data_bytes + 2048 * n_objects + sum(len(str(value)) for value in attrs.values()) + 16384
+
+
+def write_collectively(path, comm, steps, size):
     """Write the HDF5 file `path` on every rank of comm: opened as
     path.tmp, each of `steps` (callables h5 -> None) run on every rank and
     agreed on (parallel.together), closed, renamed to `path` by rank 0.
 
-    A failure on any rank (a full disk, a file-size limit, an I/O error)
+    First the file's estimated `size` (bytes) is checked against the file
+    system's free space and the file-size limit (ulimit -f) of every rank.
+    A failure on any rank (not enough space, a full disk, an I/O error)
     stops the writing on every rank together: the file is closed, the .tmp
     removed and OutputError raised on every rank, naming the file, the
-    cause and the space left; no other file is touched and no rank is left
-    waiting. A failed close leaves the HDF5 library unusable: the caller
-    must then exit with parallel.exit_now."""
+    cause and the space left; no other file is touched. A rank stuck in
+    HDF5 exits after parallel.IO_TIMEOUT_S (see together). A failed close
+    leaves the HDF5 library unusable: the caller must then exit with
+    parallel.exit_now."""
     partial = path + ".tmp"
     what = f"writing {path}"
+    with parallel.together(comm, OutputError, what):
+        check_space(os.path.dirname(path) or ".", size, comm)
     try:
-        with parallel.together(comm, OutputError, what):
+        with parallel.together(comm, OutputError, what, watch=True):
             h5 = _open_for_write(partial, comm)
     except OutputError as err:  # some ranks may hold the file open: no collective close
         _give_up(partial, err, comm)
     failure = None
     try:
         for step in steps:
-            with parallel.together(comm, OutputError, what):
+            with parallel.together(comm, OutputError, what, watch=True):
                 step(h5)
     except OutputError as err:
         failure = err
     try:
-        with parallel.together(comm, OutputError, what):
+        with parallel.together(comm, OutputError, what, watch=True):
             h5.close()
     except OutputError as err:
         failure = failure or err
     if failure is not None:
         _give_up(partial, failure, comm)
     on_rank_0(comm, what, lambda: os.replace(partial, path))
+
+
+def check_space(directory, size, comm):
+    """OSError unless a file of `size` bytes fits under this rank's
+    file-size limit and (rank 0) in the free space of `directory`'s file
+    system."""
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if limit != resource.RLIM_INFINITY and size > limit:
+        raise OSError(errno.EFBIG, f"it needs about {size} bytes, more than the file-size limit (ulimit -f) of "
+                                   f"{limit} bytes")
+    if comm.Get_rank() == 0:
+        stat = os.statvfs(directory)
+        if size > stat.f_bavail * stat.f_frsize:
+            raise OSError(errno.ENOSPC, f"it needs about {size} bytes and {stat.f_bavail * stat.f_frsize} bytes are "
+                                        f"free on the file system of {directory!r}")
 
 
 def _give_up(partial, failure, comm):
