@@ -40,23 +40,30 @@ SCHEMA = {
 }
 
 
-def make_eos(config):
-    """The EOS that the config's eos.* keys describe; ConfigError naming
-    eos.table when kind = "table" has no readable table."""
+def make_eos(config, needs=None):
+    """The EOS that the config's eos.* keys describe. needs: {table
+    quantity (a lookup name): what needs it} of the run, checked to be in a
+    table EOS with finite values (TabulatedEOS.require). ConfigError naming
+    eos.table (or eos.kind = 'builtin') and the file when the table is not
+    readable or lacks what the run needs."""
     kind = config["eos.kind"]
     if kind == "ideal":
         return IdealGas(config["eos.gamma"])
     if kind == "builtin":
         from parleak.eos.table_writer import builtin_table_path
-        return TabulatedEOS(builtin_table_path())
-    path = config["eos.table"]
-    if not path:
-        raise ConfigError("missing key eos.table: eos.kind = 'table' needs the path of a stellarcollapse.org "
-                          "HDF5 table")
-    if not os.path.isfile(path):
-        raise ConfigError(f"eos.table = {path!r}: no such file (relative to {os.getcwd()!r})")
+        path = str(builtin_table_path())
+        setting = "eos.kind = 'builtin'"
+    else:
+        path = config["eos.table"]
+        setting = f"eos.table = {path!r}"
+        if not path:
+            raise ConfigError("missing key eos.table: eos.kind = 'table' needs the path of a stellarcollapse.org "
+                              "HDF5 table")
+        if not os.path.isfile(path):
+            raise ConfigError(f"eos.table = {path!r}: no such file (relative to {os.getcwd()!r})")
     try:
-        return TabulatedEOS(path)
+        eos = TabulatedEOS(path)
+        eos.require(needs or {})
     except EOSTableError as err:
-        raise ConfigError(f"eos.table = {path!r}: {err}") from None
-
+        raise ConfigError(f"{setting}: {err}") from None
+    return eos

@@ -10,6 +10,8 @@ chemical potentials mu_e, mu_n, mu_p, muhat (= mu_n - mu_p) (MeV, with
 the rest-mass conventions of the table's maker), the mass fractions Xa, Xh,
 Xn, Xp, the heavy-nucleus Abar and Zbar, and optional ones: munu (MeV),
 gamma, dedt, dpdrhoe, dpderho (in the units the table stores them).
+read_table checks the required ones (present, finite);
+`TabulatedEOS.require` checks those a run will look up.
 
 Interpolation is trilinear in (log10 rho, log10 T, Ye) of the stored
 variables: logpress and logenergy in their log form, every other variable
@@ -472,6 +474,23 @@ class TabulatedEOS:
         raise ValueError(f"{name!r} is not a quantity of the EOS table {self.path!r}; "
                          f"available: {', '.join(self.quantities)}")
 
+    def require(self, needs):
+        """Check the quantities a run looks up, `needs` ({lookup name: what
+        needs it}), beyond the datasets read_table checks: each must be in
+        the table (optional datasets may be missing) with finite values.
+        EOSTableError naming the dataset, the file and what needs it."""
+        for name, user in needs.items():
+            try:
+                stored = self._quantity(name)[0]
+            except ValueError:
+                _fail(self.path, f"no dataset {name}, which {user} needs")
+            bad = ~np.isfinite(self.tables[stored])
+            if np.any(bad):
+                k, j, i = np.argwhere(bad)[0]
+                _fail(self.path, f"dataset {stored}, which {user} needs, has {int(np.sum(bad))} non-finite values "
+                                 f"(the first at rho = {10.0 ** self.logrho[i]:.4g} g/cm^3, T = "
+                                 f"{10.0 ** self.logtemp[j]:.4g} MeV, Ye = {self.ye[k]:.4g})")
+
     def _stack(self, names):
         """(flat (nye, ntemp, nrho, nvar) table of the names' stored
         variables, kinds, offsets), cached per names (each combination
@@ -553,6 +572,22 @@ class TabulatedEOS:
         _invert_kernel(rho, value, ye, guess, stacked, kinds, offsets, self._axes, self._inv_steps, monotone,
                        self.counts, temp, out)
         return (temp.reshape(shape),) + tuple(row.reshape(shape) for row in out[1:])
+
+    def inversion_side(self, quantity, rho, value, ye):
+        """Per point (int8, broadcast shape): 0 where `quantity` equals
+        `value` at some temperature of the table at (rho g/cm^3, ye), -1
+        where `value` lies below it at every temperature (colder than the
+        table), +1 above (hotter). By state_from, then a lookup at the
+        temperature found (equal to 1e-9 relative where the table holds
+        `value`: state_from is exact to ~1e-14); rho and ye clamped as in
+        lookup. The counters are left as they were."""
+        saved = self.counts.copy()
+        temp = self.state_from(quantity, rho, value, ye)[0]
+        found = self.lookup(rho, temp, ye, quantity)[0]
+        self.counts[:] = saved
+        value = np.broadcast_to(np.asarray(value, dtype=np.float64), found.shape)
+        side = np.where(found > value, -1, 1)
+        return np.where(np.abs(found - value) <= 1e-9 * np.abs(value), 0, side).astype(np.int8)
 
     def temp_from_rho_eps(self, rho, eps, ye, temp_guess=None):
         """Temperature (MeV) at (rho g/cm^3, eps erg/g, ye); see state_from."""
