@@ -10,8 +10,12 @@ K / (pi G rho_c^(2/3)). K = P_EOS(rho_c, T_c, 0.5) / rho_c^(4/3) with
 T_c = collapse.central_temperature: the EOS's pressure at the centre. The
 mass 4 pi alpha^3 rho_c 2.01824 then depends on K only (K^(3/2)). The
 temperature of each cell follows from (rho, K rho^(4/3), Ye = 0.5) through
-the EOS. Outside the first zero of theta: collapse.atmosphere_density,
-at rest, with P = K rho^(4/3). The cells then start at Ye_bar(rho) of the
+the EOS; where K rho^(4/3) lies below the table's pressure at its lowest
+temperature (cold, degenerate matter: with the defaults on the built-in
+EOS between 8.3e8 and 8.1e11 g/cm^3, by at most 1.1 %), the cell takes
+that lowest temperature and its pressure. Outside the first zero of
+theta: collapse.atmosphere_density, at rest, with P = K rho^(4/3). The
+cells then start at Ye_bar(rho) of the
 parameterisation, reached from Ye = 0.5 at constant entropy (the captures
 that brought the core there are not followed: applied in one step, the
 parameterisation's entropy change -Delta Ye (munu - E_esc) / T would
@@ -19,6 +23,12 @@ deposit (munu - E_esc) ~ 25 MeV per capture at 1e12 g/cm^3, where the
 built-in EOS, without nuclei, has munu ~ 35 MeV at Ye = 0.5, and blow
 the core apart). The star is thus out of equilibrium from the start:
 its pressure is that of the lower Ye.
+
+The model must lie in the EOS table: collapse.central_density,
+collapse.atmosphere_density, collapse.central_temperature and Ye = 0.5
+in its ranges, and no cell may need a temperature above the table's
+(for K rho^(4/3) at Ye = 0.5, or the entropy at Ye_bar); anything else is
+a config error naming the keys and the table's range.
 
 Defaults (built-in EOS): rho_c = 1e12 g/cm^3, T_c = 0.1 MeV (entropy 0.56
 k_B per baryon), K = 4.96e14 cgs, M = 1.47 M_sun, R = 335 km; the domain
@@ -36,6 +46,7 @@ with a maximum density of 2.3e14 g/cm^3; on 4 km cells, which average the
 inner core over larger cells, the largest cell density is 1.4e14.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -78,7 +89,7 @@ def check(values, where):
 
 def setup(config, grid):
     """The common physics, then the CollapsePhase (after the leakage)."""
-    physics = common.setup(config, grid)
+    physics = common.setup(config, grid, dict.fromkeys(("entropy", "munu"), "the collapse deleptonisation"))
     leakage = next((p for p in physics if hasattr(p, "active")), None)
     phase = CollapsePhase(grid, physics[0], leakage, YE_FITS[config["collapse.ye_fit"]],
                           config["collapse.bounce_density"], config["collapse.trap_density"],
@@ -123,9 +134,23 @@ def scale_length(k, central_density):
     return math.sqrt(k / (math.pi * GRAVITATIONAL_CONSTANT * central_density ** (2.0 / 3.0)))
 
 
+def check_in_table(config, eos):
+    """ConfigError naming the collapse.* key unless rho_c, the atmosphere
+    density, T_c and Ye = 0.5 lie in the table of `eos`."""
+    for axis, key, what in (("rho", "central_density", "the central density"),
+                            ("rho", "atmosphere_density", "the atmosphere density"),
+                            ("temp", "central_temperature", "the central temperature")):
+        common.check_in_table(eos, axis, config[f"collapse.{key}"], common.settings(config, f"collapse.{key}"), what)
+    common.check_in_table(eos, "ye", INITIAL_YE, "problem.name = 'collapse'", "the initial Ye")
+
+
 def initialize(config, state, physics):
+    """The model of the module docstring; ConfigError on every rank where
+    it leaves the table (check_in_table, then per cell: a temperature above
+    the table's; the Ye, density and pressure in set_primitives)."""
     grid = state.grid
     hydro = physics[0]
+    check_in_table(config, hydro.eos)
     rho_c = config["collapse.central_density"]
     k = polytropic_constant(hydro.eos, rho_c, config["collapse.central_temperature"])
     theta, _ = lane_emden_3()
@@ -134,9 +159,19 @@ def initialize(config, state, physics):
     r = np.broadcast_to(np.sqrt(sum((mesh[2 - a] - centre[a]) ** 2 for a in range(3))), grid.local_shape)
     rho = np.maximum(rho_c * theta(r / scale_length(k, rho_c)) ** 3, config["collapse.atmosphere_density"])
     eos = hydro.eos
-    temp = eos.temp_from_rho_press(rho, k * rho ** (4.0 / 3.0), INITIAL_YE, temp_guess=1.0)
+    polytrope_press = k * rho ** (4.0 / 3.0)
+    temp = eos.temp_from_rho_press(rho, polytrope_press, INITIAL_YE, temp_guess=1.0)
     entropy = eos.lookup(rho, temp, INITIAL_YE, "entropy")[0]
     ye = deleptonise(rho, INITIAL_YE, YE_FITS[config["collapse.ye_fit"]])
+    source = common.settings(config, "collapse.central_density", "collapse.central_temperature",
+                             "collapse.atmosphere_density", "collapse.ye_fit")
+    cells = grid.interior
+    position = functools.partial(common.cell_position, grid)
+    message = (common.inversion_outside(eos, "press", rho[cells], polytrope_press[cells], INITIAL_YE, (1,), source,
+                                        "the polytrope's pressure K rho^(4/3)", position)
+               or common.inversion_outside(eos, "entropy", rho[cells], entropy[cells], ye[cells], (1,), source,
+                                           "the entropy at the deleptonised Ye", position))
+    common.raise_on_every_rank(message, grid.comm)
     state["temp"][...] = eos.temp_from_rho_entropy(rho, entropy, ye, temp_guess=temp)
     press = eos.lookup(rho, state["temp"], ye, "press")[0]
-    common.set_primitives(state, hydro, rho, [0.0, 0.0, 0.0], press, ye)
+    common.set_primitives(state, hydro, rho, [0.0, 0.0, 0.0], press, ye, source)

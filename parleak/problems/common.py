@@ -1,6 +1,15 @@
 """Configuration keys and set-up shared by the hydrodynamics problems:
 the hydro scheme (hydro.*), the EOS (eos.*), gravity (gravity.*), and the
-neutrino optical depths (optical_depth.*, leakage.*)."""
+neutrino optical depths (optical_depth.*, leakage.*); the checks of initial
+data against the EOS.
+
+Initial data that a table EOS does not cover is a config error, raised on
+every rank before any step: the quantities a run looks up in the table are
+checked when the EOS is made (eos_needs: the hydro's, the neutrino
+opacities' and the problem's own), a problem's initial model against the
+table's ranges (check_in_table, alike on every rank), and every interior
+cell in set_primitives (collective).
+"""
 
 import numpy as np
 
@@ -8,6 +17,7 @@ from parleak import parallel
 from parleak.config import ConfigError, Key, at_least, positive
 from parleak.eos import SCHEMA as EOS_SCHEMA
 from parleak.eos import make_eos
+from parleak.eos.table import UNITS
 from parleak.gravity import ConstantGravity, MonopoleGravity, PointMassGravity
 from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
 from parleak.hydro.primitives import primitive_to_conserved
@@ -15,9 +25,15 @@ from parleak.hydro.riemann import RIEMANN_SOLVERS
 from parleak.hydro.solver import CONSERVED, Hydro
 from parleak.neutrino.coupling import make_leakage_sources
 from parleak.neutrino.diagnostics import NeutrinoDiagnostics
+from parleak.neutrino.leakage import EOS_QUANTITIES as LEAKAGE_QUANTITIES
 from parleak.neutrino.optical_depth import METHODS, OpticalDepth
 from parleak.neutrino.settings import SCHEMA as LEAKAGE_SCHEMA
 from parleak.neutrino.settings import leakage_params
+
+# What the hydro looks up in a table EOS (from_rho_eps, eps_from_rho_press).
+HYDRO_QUANTITIES = ("eps", "press", "cs2")
+# The table's axes: (name in messages, unit).
+TABLE_AXES = {"rho": ("density", "g/cm^3"), "temp": ("temperature", "MeV"), "ye": ("Ye", "")}
 
 
 def dim(resolved):
@@ -98,28 +114,50 @@ def _padded(grid, values):
     return list(values) + [0.5 * (grid.lower[a] + grid.upper[a]) for a in range(grid.dim, 3)]
 
 
-def collective_eos(config, comm):
-    """make_eos on every rank; a ConfigError on any rank is raised on all
-    of them with its message. The built-in table is built (once, cached) on
-    rank 0 while the others wait."""
+def raise_on_every_rank(message, comm):
+    """ConfigError on every rank with the message of the lowest rank that
+    has one (None: no error); nothing if no rank has one. Collective."""
+    failed_rank = parallel.first_rank_with(message is not None, comm)
+    if failed_rank >= 0:
+        raise ConfigError(comm.bcast(message, root=failed_rank))
+
+
+def collective_eos(config, comm, needs=None):
+    """make_eos(config, needs) on every rank; a ConfigError on any rank is
+    raised on all of them with its message. The built-in table is built
+    (once, cached) on rank 0 while the others wait."""
     if config["eos.kind"] == "builtin":
         from parleak.eos.table_writer import builtin_table_path
         parallel.on_root_first(builtin_table_path, comm)
     eos, message = None, None
     try:
-        eos = make_eos(config)
+        eos = make_eos(config, needs)
     except ConfigError as err:
         message = str(err)
-    failed_rank = parallel.first_rank_with(message is not None, comm)
-    if failed_rank >= 0:
-        raise ConfigError(comm.bcast(message, root=failed_rank))
+    raise_on_every_rank(message, comm)
     return eos
 
 
-def setup(config, grid):
+def eos_needs(config, problem_needs=None):
+    """{table quantity: what needs it} of a run: the hydro's, the neutrino
+    opacities' (optical_depth.method other than "none"), and the problem's
+    own (its initial model and extra physics)."""
+    needs = dict.fromkeys(HYDRO_QUANTITIES, "the hydro")
+    method = config["optical_depth.method"]
+    if method != "none":
+        user = f"the neutrino opacities (optical_depth.method = {method!r})"
+        needs.update(dict.fromkeys(LEAKAGE_QUANTITIES, user))
+    needs.update(problem_needs or {})
+    return needs
+
+
+def setup(config, grid, problem_needs=None):
     """[Hydro, gravity if any, neutrino diagnostics if any] for the config's
-    hydro.*, eos.*, gravity.*, optical_depth.* and leakage.* keys."""
-    hydro = Hydro(grid, collective_eos(config, grid.comm), config["hydro.reconstruction"], config["hydro.riemann"],
+    hydro.*, eos.*, gravity.*, optical_depth.* and leakage.* keys.
+    problem_needs: {table quantity: what needs it} that the problem looks
+    up itself (eos_needs)."""
+    eos = collective_eos(config, grid.comm, eos_needs(config, problem_needs))
+    hydro = Hydro(grid, eos, config["hydro.reconstruction"], config["hydro.riemann"],
                   config["hydro.density_floor"], config["hydro.pressure_floor"], config["hydro.atmosphere_ye"])
     extra = []
     if config["optical_depth.method"] != "none":
@@ -148,15 +186,100 @@ def setup(config, grid):
     return [hydro, gravity] + extra
 
 
-def set_primitives(state, hydro, rho, velocity, press, ye=0.5):
+def settings(config, *names):
+    """The text "name = value, ..." of config keys, for messages."""
+    return ", ".join(f"{name} = {config[name]!r}" for name in names)
+
+
+def outside_table(eos, axis, value, setting, what, where=""):
+    """None if `value` (axis "rho" g/cm^3, "temp" MeV or "ye") lies in the
+    range of the table EOS `eos`, else the message "SETTING: WHAT VALUE
+    WHERE lies outside the EOS table PATH, which covers ..."; setting: the
+    keys (with their values) that set it."""
+    lo, hi = eos.ranges[axis]
+    if lo <= value <= hi:
+        return None
+    name, unit = TABLE_AXES[axis]
+    unit = f" {unit}" if unit else ""
+    return (f"{setting}: {what} {value:.4g}{unit}{where} lies outside the EOS table {eos.path!r}, which covers "
+            f"{name} {lo:.4g} to {hi:.4g}{unit}")
+
+
+def check_in_table(eos, axis, value, setting, what):
+    """ConfigError with the message of outside_table, if any (for initial
+    models: call it alike on every rank)."""
+    message = outside_table(eos, axis, value, setting, what)
+    if message:
+        raise ConfigError(message)
+
+
+def inversion_outside(eos, quantity, rho, value, ye, sides, setting, what, positions=None):
+    """None, or the message for the first point where `value` of
+    `quantity` (a lookup name of the table EOS `eos`) at (rho g/cm^3, ye)
+    needs a temperature outside the table on one of `sides` (-1: below
+    its lowest, +1: above its highest; TabulatedEOS.inversion_side),
+    naming the values the table holds there. rho, value, ye: broadcast
+    together, rho and ye inside the table. positions: a function of the
+    point's index giving " at x = ... cm" for the message."""
+    rho, value, ye = (np.array(a, dtype=float) for a in np.broadcast_arrays(rho, value, ye))
+    side = eos.inversion_side(quantity, rho, value, ye)
+    bad = np.isin(side, sides)
+    if not np.any(bad):
+        return None
+    point = tuple(np.argwhere(bad)[0])
+    column = eos.lookup(rho[point], 10.0 ** eos.logtemp, ye[point], quantity)[0]
+    unit = UNITS.get(quantity, "")
+    lo, hi = eos.ranges["temp"]
+    where = positions(point) if positions else ""
+    return (f"{setting}: {what} {value[point]:.4g} {unit} at rho = {rho[point]:.4g} g/cm^3, Ye = {ye[point]:.4g}"
+            f"{where} needs a temperature {'below' if side[point] < 0 else 'above'} the EOS table {eos.path!r}, "
+            f"which holds {column.min():.4g} to {column.max():.4g} {unit} there (T = {lo:.4g} to {hi:.4g} MeV)")
+
+
+def cell_position(grid, cell):
+    """The text " at x = ..., y = ... cm" for `cell` ((k, j, i) in the
+    local interior block): its centre."""
+    index = [s.start + c for s, c in zip(grid.interior, cell)]  # z, y, x in the ghosted block
+    return " at " + ", ".join(f"{'xyz'[a]} = {grid.centres(a)[index[2 - a]]:.4g}" for a in range(grid.dim)) + " cm"
+
+
+def _invalid_cell(grid, eos, rho, press, ye, source):
+    """The message for the first interior cell (arrays of the interior
+    block) whose density or pressure is not finite and > 0 or, with a table
+    EOS, whose density, Ye or pressure lies outside the table; None if none."""
+    for name, unit, values in (("density", "g/cm^3", rho), ("pressure", "erg/cm^3", press)):
+        bad = ~((values > 0.0) & (values < np.inf))
+        if np.any(bad):
+            cell = tuple(np.argwhere(bad)[0])
+            return (f"{source}: the initial {name} {values[cell]:.4g} {unit}{cell_position(grid, cell)} must be finite "
+                    "and > 0")
+    if not hasattr(eos, "ranges"):
+        return None
+    for axis, values in (("rho", rho), ("ye", ye)):
+        lo, hi = eos.ranges[axis]
+        outside = (values < lo) | (values > hi)
+        if np.any(outside):
+            cell = tuple(np.argwhere(outside)[0])
+            return outside_table(eos, axis, values[cell], source, f"the initial {TABLE_AXES[axis][0]}",
+                                 cell_position(grid, cell))
+    return inversion_outside(eos, "press", rho, press, ye, (-1, 1), source, "the initial pressure",
+                             lambda cell: cell_position(grid, cell))
+
+
+def set_primitives(state, hydro, rho, velocity, press, ye=0.5, source="the initial data"):
     """Fill the conserved fields from primitives (arrays broadcastable to
     the local ghosted shape; velocity: three components), eps from the
-    EOS."""
-    shape = state.grid.local_shape
-    rho = np.broadcast_to(np.asarray(rho, dtype=float), shape)
-    press = np.broadcast_to(np.asarray(press, dtype=float), shape)
-    ye = np.broadcast_to(np.asarray(ye, dtype=float), shape)
+    EOS. Collective: a ConfigError on every rank, naming `source` (the keys
+    that set the data, with their values), where an interior cell of any
+    rank has a density or pressure that is not finite and > 0 or, with a
+    table EOS, a density, Ye or pressure outside the table (a pressure
+    below or above it at every temperature of the table)."""
+    grid = state.grid
+    shape = grid.local_shape
+    rho, press, ye = (np.broadcast_to(np.asarray(a, dtype=float), shape) for a in (rho, press, ye))
     velocity = [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in velocity]
+    interior = [a[grid.interior] for a in (rho, press, ye)]
+    raise_on_every_rank(_invalid_cell(grid, hydro.eos, *interior, source), grid.comm)
     temp = state["temp"] if "temp" in state.index else np.zeros(shape)
     eps = hydro.eos.eps_from_rho_press(rho, press, ye, temp)
     for name, values in zip(CONSERVED, primitive_to_conserved(rho, velocity, eps, ye)):

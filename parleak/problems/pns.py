@@ -50,6 +50,13 @@ G M / r), so it does not limit the step. The cells get the profile at
 their centres; the temperature follows from (rho, P, Ye) through the EOS
 (an exact inversion of the table's interpolant, so T = T(rho) in the
 star).
+
+The model must lie in the EOS table: pns.central_density and
+pns.surface_density in its density range, T(rho) at both in its
+temperature range, the "power" Ye at both in its Ye range, beta
+equilibrium inside its Ye range, and every cell of the atmosphere in the
+table (common.set_primitives); anything else is a config error naming the
+keys and the table's range.
 """
 
 import dataclasses
@@ -68,7 +75,13 @@ TOLERANCE = 1e-10  # relative tolerance of the integration
 MAX_STEP = 1e4  # cm: the largest step, so that the dense output follows rho(P) (linear between samples)
 
 min_ghost = common.min_ghost
-setup = common.setup
+
+
+def setup(config, grid):
+    """The common physics; a table EOS must have munu for the "beta" Ye."""
+    beta = config["pns.ye_profile"] == "beta"
+    user = "the beta-equilibrium Ye of pns.ye_profile = 'beta' (the 'power' profile does not)"
+    return common.setup(config, grid, {"munu": user} if beta else {})
 
 
 def check(values, where):
@@ -106,7 +119,12 @@ class Model:
         """Ye at rho (g/cm^3): beta equilibrium of `eos` at (rho, T(rho)),
         or Ye_s + (Ye_c - Ye_s) (rho / rho_c)^b (module docstring)."""
         if self.ye_profile == "beta":
-            return eos.beta_equilibrium_ye(rho, self.temperature(rho))
+            try:
+                return eos.beta_equilibrium_ye(rho, self.temperature(rho))
+            except ValueError as err:  # munu of one sign over the table's Ye axis
+                raise ConfigError(f"pns.ye_profile = 'beta': {err}; choose pns.central_density, "
+                                  "pns.central_temperature and pns.temperature_exponent where the table has one, "
+                                  "or pns.ye_profile = 'power'") from None
         x = np.asarray(rho) / self.central_density
         return self.surface_ye + (self.central_ye - self.surface_ye) * x ** self.ye_exponent
 
@@ -114,6 +132,24 @@ class Model:
         """P (erg/cm^3) of the barotrope at rho (g/cm^3): the EOS at (rho,
         T(rho), Ye(rho))."""
         return eos.lookup(rho, self.temperature(rho), self.ye(eos, rho), "press")[0]
+
+    def check_in_table(self, eos):
+        """ConfigError naming the pns.* keys unless the profiles lie in the
+        table of `eos` from the surface to the centre: rho_s and rho_c, T at
+        both (T(rho) is monotonic) and the power-law Ye at both (beta
+        equilibrium is checked where ye solves it)."""
+        def keys(*names):
+            return ", ".join(f"pns.{name} = {getattr(self, name)!r}" for name in names)
+        common.check_in_table(eos, "rho", self.central_density, keys("central_density"), "the central density")
+        common.check_in_table(eos, "rho", self.surface_density, keys("surface_density"), "the surface density")
+        common.check_in_table(eos, "temp", self.central_temperature, keys("central_temperature"),
+                              "the central temperature")
+        common.check_in_table(eos, "temp", float(self.temperature(self.surface_density)),
+                              keys("central_temperature", "temperature_exponent", "surface_density"),
+                              "the surface temperature")
+        if self.ye_profile == "power":
+            common.check_in_table(eos, "ye", self.central_ye, keys("central_ye"), "the central Ye")
+            common.check_in_table(eos, "ye", self.surface_ye, keys("surface_ye"), "the surface Ye")
 
 
 _fraction = (lambda v: 0.0 < v < 1.0, "in (0, 1)")
@@ -144,6 +180,7 @@ class Star:
     (erg/cm^3), atmosphere_density rho_a (g/cm^3, at R)."""
 
     def __init__(self, eos, model):
+        model.check_in_table(eos)
         self.eos, self.model = eos, model
         rho_c, rho_s = model.central_density, model.surface_density
         # the barotrope from just below the surface density to rho_c
@@ -228,4 +265,6 @@ def initialize(config, state, physics):
     r = np.sqrt(sum((mesh[2 - a] - centre[a]) ** 2 for a in range(3)))
     rho, press, ye = star.profile(np.broadcast_to(r, grid.local_shape))
     state["temp"][...] = star.model.temperature(rho)  # the guess of the EOS inversion
-    common.set_primitives(state, hydro, rho, [0.0, 0.0, 0.0], press, ye)
+    source = (f"{common.settings(config, 'pns.surface_density', 'grid.lower', 'grid.upper')} (the star of radius "
+              f"{star.radius / 1e5:.4g} km, its atmosphere out to the box's corners)")
+    common.set_primitives(state, hydro, rho, [0.0, 0.0, 0.0], press, ye, source)

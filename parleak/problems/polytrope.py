@@ -82,4 +82,5 @@ def initialize(config, state, physics):
     rho_atmosphere, press_atmosphere = atmosphere(r, rho_c, radius, config["polytrope.atmosphere"])
     rho = np.maximum(star, rho_atmosphere)
     press = np.maximum(polytropic_constant(radius) * star ** 2, press_atmosphere)
-    common.set_primitives(state, physics[0], rho, [0.0, 0.0, 0.0], press)
+    source = common.settings(config, "polytrope.central_density", "polytrope.radius", "polytrope.atmosphere")
+    common.set_primitives(state, physics[0], rho, [0.0, 0.0, 0.0], press, source=source)

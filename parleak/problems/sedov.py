@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from parleak.config import Key, positive
+from parleak.config import ConfigError, Key, positive
 from parleak.problems import common
 
 SCHEMA = {
@@ -36,8 +36,10 @@ def initialize(config, state, physics):
     hot = np.broadcast_to(r2 < config["sedov.radius"] ** 2, grid.local_shape)
     hot_cells = grid.sum(hot[grid.interior].astype(float))
     if hot_cells == 0:
-        raise ValueError(f"sedov.radius = {config['sedov.radius']} cm holds no cell centre; make it larger")
+        raise ConfigError(f"sedov.radius = {config['sedov.radius']!r} cm holds no cell centre; make it larger "
+                          f"than the distance from sedov.centre to the nearest one")
     volume = hot_cells * math.prod(grid.dx[:grid.dim])
     gamma = config["eos.gamma"]
     press = np.where(hot, (gamma - 1.0) * config["sedov.energy"] / volume, config["sedov.pressure"])
-    common.set_primitives(state, physics[0], config["sedov.density"], [0.0, 0.0, 0.0], press)
+    source = common.settings(config, "sedov.energy", "sedov.density", "sedov.pressure", "sedov.radius")
+    common.set_primitives(state, physics[0], config["sedov.density"], [0.0, 0.0, 0.0], press, source=source)

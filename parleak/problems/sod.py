@@ -27,6 +27,10 @@ def check(values, where):
     if "xyz".index(values["sod.axis"]) >= dim:
         raise ConfigError(f"sod.axis = {values['sod.axis']!r}{where}: the grid is {dim}-D; "
                           f"use one of {', '.join(repr(a) for a in 'xyz'[:dim])}")
+    for key in ("sod.left", "sod.right"):
+        for index, name in ((0, "density"), (2, "pressure")):
+            if not values[key][index] > 0.0:
+                raise ConfigError(f"{key} = {values[key]!r}{where}: the {name} ({key}[{index}]) must be > 0")
 
 
 def initialize(config, state, physics):
@@ -38,4 +42,5 @@ def initialize(config, state, physics):
     rho_r, u_r, p_r = config["sod.right"]
     velocity = [0.0, 0.0, 0.0]
     velocity[axis] = (left * u_l + ~left * u_r)
-    common.set_primitives(state, physics[0], left * rho_l + ~left * rho_r, velocity, left * p_l + ~left * p_r)
+    common.set_primitives(state, physics[0], left * rho_l + ~left * rho_r, velocity, left * p_l + ~left * p_r,
+                          source=common.settings(config, "sod.left", "sod.right"))

@@ -14,7 +14,7 @@ average of s. Errors of the solver beyond O(A^2) therefore show against
 
 import numpy as np
 
-from parleak.config import Key, positive
+from parleak.config import ConfigError, Key, positive
 from parleak.problems import common
 from parleak.hydro.solver import CONSERVED
 
@@ -29,6 +29,15 @@ SCHEMA.update(common.hydro_schema(gamma=5.0 / 3.0, density_floor=1e-10, pressure
 
 min_ghost = common.min_ghost
 setup = common.setup
+
+
+def check(values, where):
+    """The pressure p0 (1 + gamma A s) and density rho0 (1 + A s) stay
+    positive: A < 1 / gamma (< 1)."""
+    amplitude, gamma = values["soundwave.amplitude"], values["eos.gamma"]
+    if not amplitude * gamma < 1.0:
+        raise ConfigError(f"soundwave.amplitude = {amplitude!r}{where}: the pressure p0 (1 + eos.gamma A sin(...)) "
+                          f"must stay > 0; with eos.gamma = {gamma!r} the amplitude must be < {1.0 / gamma:.4g}")
 
 
 def solution(config, grid, time):
