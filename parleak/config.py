@@ -136,11 +136,16 @@ def load_toml(path):
         raise ConfigError(f"config file {path!r} is not UTF-8 text") from None
 
 
-def origin(name, source, overridden):
-    """Where the value of `name` came from, for error messages."""
-    if name in overridden:
+def origin(names, source, overridden):
+    """Where the values of the keys `names` (a dotted name, or several)
+    came from, for error messages: " (from --set)", " (in SOURCE)" or
+    " (in SOURCE and --set)"."""
+    from_set = [name in overridden for name in ([names] if isinstance(names, str) else names)]
+    if all(from_set):
         return " (from --set)"
-    return f" (in {source})" if source else ""
+    if not source:
+        return ""
+    return f" (in {source} and --set)" if any(from_set) else f" (in {source})"
 
 
 def validate(raw, schema, source="", overridden=()):

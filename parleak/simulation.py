@@ -13,8 +13,8 @@ import numpy as np
 from parleak import parallel
 from parleak.budget import EnergyBudget
 from parleak.parallel import CollectiveError, OutputError
-from parleak.config import (REQUIRED, ConfigError, Config, Key, at_least, flatten, in_range, load_toml, positive,
-                            tomllib, validate)
+from parleak.config import (REQUIRED, ConfigError, Config, Key, at_least, flatten, in_range, load_toml, origin,
+                            positive, tomllib, validate)
 from parleak.grid import AXES, BOUNDARY_KINDS, FACES, Grid, choose_process_grid
 from parleak.integrator import SSP_METHODS, SSPRungeKutta
 from parleak.io.checkpoint import prune_checkpoints, read_checkpoint, remove_checkpoints, write_checkpoint
@@ -80,31 +80,35 @@ def schema(problem, n_ranks):
 
 
 def _check_consistency(values, raw, problem, n_ranks, where):
+    """ConfigError for combinations of keys that cannot run; where(*names)
+    says where the values of the keys `names` came from."""
     dim = len(values["grid.cells"])
     for face in FACES[2 * dim:]:
         if f"grid.boundary.{face}" in raw:
-            raise ConfigError(f"grid.boundary.{face} is set but the grid is {dim}-D "
-                              f"(grid.cells has {dim} entries){where}; remove it")
+            raise ConfigError(f"grid.boundary.{face} is set but the grid is {dim}-D (grid.cells has {dim} entries)"
+                              f"{where(f'grid.boundary.{face}', 'grid.cells')}; remove it")
     for a, axis in enumerate(AXES[:dim]):
         if values["grid.upper"][a] <= values["grid.lower"][a]:
-            raise ConfigError(f"grid.upper[{a}] = {values['grid.upper'][a]!r}{where}: must be > "
-                              f"grid.lower[{a}] = {values['grid.lower'][a]!r}")
-        lower, upper = values[f"grid.boundary.{axis}_lower"], values[f"grid.boundary.{axis}_upper"]
+            raise ConfigError(f"grid.upper[{a}] = {values['grid.upper'][a]!r}{where('grid.upper', 'grid.lower')}: "
+                              f"must be > grid.lower[{a}] = {values['grid.lower'][a]!r}")
+        faces = (f"grid.boundary.{axis}_lower", f"grid.boundary.{axis}_upper")
+        lower, upper = (values[face] for face in faces)
         if (lower == "periodic") != (upper == "periodic"):
-            raise ConfigError(f"grid.boundary.{axis}_lower = {lower!r} and grid.boundary.{axis}_upper = "
-                              f"{upper!r}{where}: periodic faces come in pairs; make both periodic or neither")
+            raise ConfigError(f"{faces[0]} = {lower!r} and {faces[1]} = {upper!r}{where(*faces)}: periodic faces "
+                              "come in pairs; make both periodic or neither")
     if values["grid.ghost"] < problem.min_ghost(values):
-        raise ConfigError(f"grid.ghost = {values['grid.ghost']}{where}: problem "
+        raise ConfigError(f"grid.ghost = {values['grid.ghost']}{where('grid.ghost')}: problem "
                           f"{values['problem.name']!r} needs at least {problem.min_ghost(values)} with this scheme")
     if hasattr(problem, "check"):
         problem.check(values, where)
     procs = values["grid.procs"]
     if math.prod(procs) != n_ranks:
-        raise ConfigError(f"grid.procs = {procs}{where}: their product must equal the number of ranks, {n_ranks}")
+        raise ConfigError(f"grid.procs = {procs}{where('grid.procs')}: their product must equal the number of ranks, "
+                          f"{n_ranks}")
     for a, (n, p) in enumerate(zip(values["grid.cells"], procs)):
         if p > 1 and n // p < values["grid.ghost"]:
-            raise ConfigError(f"grid.procs = {procs}{where}: {n} cells along {AXES[a]} over {p} ranks leaves "
-                              f"fewer than grid.ghost = {values['grid.ghost']} cells on a rank")
+            raise ConfigError(f"grid.procs = {procs}{where('grid.procs', 'grid.cells')}: {n} cells along {AXES[a]} "
+                              f"over {p} ranks leaves fewer than grid.ghost = {values['grid.ghost']} cells on a rank")
 
 
 # Keys a restart may change (besides output.*): they do not change the solution.
@@ -141,7 +145,7 @@ def load_config(path, overrides=(), n_ranks=1):
         raise ConfigError(f"problem.name {shown} (in {path}): must be one of {', '.join(map(repr, PROBLEMS))}")
     problem = PROBLEMS[name]
     values = validate(raw, schema(problem, n_ranks), source=path, overridden=set(overrides))
-    _check_consistency(values, raw, problem, n_ranks, f" (in {path})")
+    _check_consistency(values, raw, problem, n_ranks, lambda *names: origin(names, path, overrides))
     for face in FACES[2 * len(values["grid.cells"]):]:
         del values[f"grid.boundary.{face}"]  # axes the grid does not have
     return Config(values)

@@ -8,7 +8,8 @@
     initialize(config, state, physics): fill the initial fields (physics:
         the list setup returned)
     check(values, where) (optional): raise ConfigError for combinations of
-        keys the problem cannot run
+        keys the problem cannot run; where(*names) says where the values
+        of the keys `names` came from (" (from --set)", " (in FILE)")
 """
 
 from parleak.problems import advection, collapse, pns, polytrope, sedov, sod, soundwave

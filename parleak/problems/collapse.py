@@ -84,7 +84,7 @@ SCHEMA.update(common.nuclear_star_schema("collapse"))
 
 def check(values, where):
     if len(values["grid.cells"]) != 3:
-        raise ConfigError(f"grid.cells = {values['grid.cells']}{where}: the collapse problem is 3-D")
+        raise ConfigError(f"grid.cells = {values['grid.cells']}{where('grid.cells')}: the collapse problem is 3-D")
 
 
 def setup(config, grid):

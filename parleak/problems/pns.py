@@ -86,9 +86,10 @@ def setup(config, grid):
 
 def check(values, where):
     if len(values["grid.cells"]) != 3:
-        raise ConfigError(f"grid.cells = {values['grid.cells']}{where}: the pns problem is 3-D")
+        raise ConfigError(f"grid.cells = {values['grid.cells']}{where('grid.cells')}: the pns problem is 3-D")
     if values["pns.surface_density"] >= values["pns.central_density"]:
-        raise ConfigError(f"pns.surface_density = {values['pns.surface_density']}{where} must be below "
+        raise ConfigError(f"pns.surface_density = {values['pns.surface_density']}"
+                          f"{where('pns.surface_density', 'pns.central_density')} must be below "
                           f"pns.central_density = {values['pns.central_density']}")
 
 

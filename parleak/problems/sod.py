@@ -25,12 +25,12 @@ setup = common.setup
 def check(values, where):
     dim = len(values["grid.cells"])
     if "xyz".index(values["sod.axis"]) >= dim:
-        raise ConfigError(f"sod.axis = {values['sod.axis']!r}{where}: the grid is {dim}-D; "
+        raise ConfigError(f"sod.axis = {values['sod.axis']!r}{where('sod.axis', 'grid.cells')}: the grid is {dim}-D; "
                           f"use one of {', '.join(repr(a) for a in 'xyz'[:dim])}")
     for key in ("sod.left", "sod.right"):
         for index, name in ((0, "density"), (2, "pressure")):
             if not values[key][index] > 0.0:
-                raise ConfigError(f"{key} = {values[key]!r}{where}: the {name} ({key}[{index}]) must be > 0")
+                raise ConfigError(f"{key} = {values[key]!r}{where(key)}: the {name} ({key}[{index}]) must be > 0")
 
 
 def initialize(config, state, physics):

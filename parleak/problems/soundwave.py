@@ -36,7 +36,8 @@ def check(values, where):
     positive: A < 1 / gamma (< 1)."""
     amplitude, gamma = values["soundwave.amplitude"], values["eos.gamma"]
     if not amplitude * gamma < 1.0:
-        raise ConfigError(f"soundwave.amplitude = {amplitude!r}{where}: the pressure p0 (1 + eos.gamma A sin(...)) "
+        raise ConfigError(f"soundwave.amplitude = {amplitude!r}{where('soundwave.amplitude', 'eos.gamma')}: the "
+                          "pressure p0 (1 + eos.gamma A sin(...)) "
                           f"must stay > 0; with eos.gamma = {gamma!r} the amplitude must be < {1.0 / gamma:.4g}")
 
 
