@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,8 +65,8 @@ def environment(**extra):
 def singleton(args, check=True, timeout=120, env=None):
     """`python ARGS` as one MPI process without mpirun (an MPI singleton:
     one rank, quicker to start)."""
-    result = subprocess.run([sys.executable] + list(args), cwd=REPO, env=env or environment(), capture_output=True,
-                            text=True, timeout=timeout)
+    result = subprocess.run([sys.executable] + list(args), cwd=REPO, env=env or environment(),
+                            capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         pytest.fail(f"{args} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
@@ -128,3 +129,18 @@ class Job:
             raise
         self.reader.join(timeout=10)
         return code, "".join(self.lines)
+
+
+@contextmanager
+def tmpfs(path, options):
+    """A tmpfs mounted at `path` (created) with mount `options` (e.g.
+    "size=400k", "ro"); skips the test where it cannot be mounted (not
+    root)."""
+    path.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs ({options}) here: {done.stderr.decode().strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=True)

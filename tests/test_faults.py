@@ -27,7 +27,7 @@ import h5py
 import numpy as np
 import pytest
 
-from helpers import REPO, Job, environment, singleton
+from helpers import REPO, Job, environment, singleton, tmpfs
 from parleak.io.checkpoint import inspect_checkpoint
 from parleak.io.reader import read_dump
 
@@ -57,9 +57,9 @@ class Tagged:
     """An environment that marks every process of one job, so that the test
     can tell whether any of them is still running."""
 
-    def __init__(self):
+    def __init__(self, **extra):
         self.tag = f"PARLEAK_FAULT_TAG={uuid.uuid4().hex}"
-        self.env = environment(PARLEAK_FAULT_TAG=self.tag.split("=")[1])
+        self.env = environment(PARLEAK_FAULT_TAG=self.tag.split("=")[1], **extra)
 
     def running(self):
         """pids of the job's processes still alive (after a grace period)."""
@@ -78,16 +78,31 @@ class Tagged:
             time.sleep(0.1)
 
 
-def run_job(n, args, timeout=180):
-    """`mpirun -n n ARGS` to its end: (exit code, stdout, stderr); fails the
-    test if any of its processes outlives mpirun."""
-    tagged = Tagged()
+def run_job(n, args, timeout=180, **env):
+    """`mpirun -n n ARGS` (with more environment variables `env`) to its
+    end: (exit code, stdout, stderr); fails the test if any of its
+    processes outlives mpirun."""
+    tagged = Tagged(**env)
     if args[0] == "python":
         args = [sys.executable] + args[1:]
     result = subprocess.run(["mpirun", "-n", str(n)] + args, cwd=REPO, env=tagged.env, capture_output=True, text=True,
                             timeout=timeout)
     assert not tagged.running(), f"processes left running after mpirun ended:\n{result.stdout}\n{result.stderr}"
     return result.returncode, result.stdout, result.stderr
+
+
+def signalled_job(n, out, step, number, rank, extra=()):
+    """The Sod run on n ranks, `rank` sent signal `number` once the log
+    reaches `step`: (exit code, the whole output, wall seconds from the
+    signal to the end); fails the test if a process of the job remains."""
+    tagged = Tagged()
+    job = Job(n, ["python", "-m", "parleak"] + run_args(out, extra=extra), env=tagged.env)
+    job.wait_for_step(step)
+    sent = time.monotonic()
+    os.kill(job.rank_pids()[rank], number)
+    code, log = job.finish(timeout=60)
+    assert not tagged.running(), log
+    return code, log, time.monotonic() - sent
 
 
 def parleak_lines(text):
@@ -183,7 +198,8 @@ def test_overflow_stops_with_a_failure_dump(tmp_path, n):
                                        "grid.cells=[16, 16, 16]"])
     assert code == 3, stdout + stderr
     message = the_message(stderr)
-    assert message.startswith("parleak: run stopped: in step 1 (from t = 0.000000e+00 s): stage 1 of 2: non-finite etot")
+    assert message.startswith("parleak: run stopped: in step 1 (from t = 0.000000e+00 s): stage 1 of 2: "
+                              "non-finite etot")
     assert "global index (x, y, z)[:dim] = (" in message
     first, failure = (read_dump(out / name) for name in ("dump_00000.h5", "dump_00001.h5"))
     assert "failure" not in first.attrs and all(np.isfinite(v).all() for v in first.fields.values())
@@ -195,13 +211,8 @@ def test_overflow_stops_with_a_failure_dump(tmp_path, n):
 @pytest.fixture
 def small_filesystem(tmp_path):
     """A 400 KiB tmpfs (root only): a few dumps and checkpoints fit."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
+    with tmpfs(tmp_path / "small", "size=400k") as mount:
+        yield mount
 
 
 def assert_output_error(code, stdout, stderr, out, cause):
@@ -262,14 +273,10 @@ def test_rank_stuck_in_hdf5_ends_the_job(reference, tmp_path):
     inside HDF5's collective close and the other waits there forever. After
     PARLEAK_IO_TIMEOUT seconds the stuck ranks exit and mpirun ends."""
     out = tmp_path / "out"
-    tagged = Tagged()
-    tagged.env["PARLEAK_IO_TIMEOUT"] = "5"
-    result = subprocess.run(["mpirun", "-n", "2", sys.executable] + INJECT[1:]
-                            + ["file-size-limit", "68000", "skip-space-check", "--"] + run_args(out),
-                            cwd=REPO, env=tagged.env, capture_output=True, text=True, timeout=120)
-    assert not tagged.running()
-    assert result.returncode != 0 and "Timeout (0:00:05)!" in result.stderr, result.stdout + result.stderr
-    assert "write_collectively" in result.stderr
+    code, stdout, stderr = run_job(2, INJECT + ["file-size-limit", "68000", "skip-space-check", "--"] + run_args(out),
+                                   PARLEAK_IO_TIMEOUT="5")
+    assert code != 0 and "Timeout (0:00:05)!" in stderr, stdout + stderr
+    assert "write_collectively" in stderr
     assert assert_intact(out, reference) == (["dump_00000.h5"], [])
 
 
@@ -278,12 +285,7 @@ def test_rank_stuck_in_hdf5_ends_the_job(reference, tmp_path):
 @pytest.mark.parametrize("n", [1, 2])
 def test_sigterm_to_one_rank_checkpoints_and_the_restart_loses_nothing(reference, tmp_path, n):
     out = tmp_path / "out"
-    tagged = Tagged()
-    job = Job(n, ["python", "-m", "parleak"] + run_args(out), env=tagged.env)
-    job.wait_for_step(25)
-    os.kill(job.rank_pids()[n - 1], signal.SIGTERM)
-    code, log = job.finish()
-    assert not tagged.running()
+    code, log, _ = signalled_job(n, out, 25, signal.SIGTERM, n - 1)
     assert code == 4, log
     assert "received SIGTERM" in log and "--restart latest" in log and "Traceback" not in log
     dumps, checkpoints = assert_intact(out, reference)
@@ -310,14 +312,8 @@ def test_walltime_checkpoints_and_the_restart_loses_nothing(reference, tmp_path,
 @pytest.mark.parametrize("n", [1, 2])
 def test_killed_rank_ends_the_job_and_the_restart_loses_nothing(reference, tmp_path, n):
     out = tmp_path / "out"
-    tagged = Tagged()
-    job = Job(n, ["python", "-m", "parleak"] + run_args(out), env=tagged.env)
-    job.wait_for_step(32)
-    killed = time.monotonic()
-    os.kill(job.rank_pids()[n - 1], signal.SIGKILL)
-    code, log = job.finish(timeout=60)
-    assert code != 0 and time.monotonic() - killed < 30, log
-    assert not tagged.running()
+    code, log, seconds = signalled_job(n, out, 32, signal.SIGKILL, n - 1)
+    assert code != 0 and seconds < 30, log
     dumps, checkpoints = assert_intact(out, reference)
     assert len(dumps) >= 2 and len(checkpoints) >= 3
     restart(n, out)
@@ -334,15 +330,10 @@ def test_random_kills_and_restarts_end_as_the_uninterrupted_run(reference, tmp_p
         n = rng.choice([1, 2])
         steps = [int(p.name[11:19]) for p in out.glob("checkpoint_*.h5")]
         start = max(steps, default=0)
-        extra = ["--restart", "latest"] if steps else []
-        tagged = Tagged()
-        job = Job(n, ["python", "-m", "parleak"] + run_args(out, extra=extra), env=tagged.env)
-        job.wait_for_step(min(start + rng.randint(4, 24), FINAL_STEP - 1))
-        time.sleep(rng.uniform(0.0, 0.05))
-        os.kill(job.rank_pids()[rng.randrange(n)], signal.SIGKILL)
-        code, log = job.finish(timeout=60)
+        step = min(start + rng.randint(4, 24), FINAL_STEP - 1)
+        code, log, _ = signalled_job(n, out, step, signal.SIGKILL, rng.randrange(n),
+                                     extra=["--restart", "latest"] if steps else [])
         assert code != 0, log
-        assert not tagged.running()
         assert_intact(out, reference)
     restart(rng.choice([1, 2]), out)
     assert_same_run(out, reference)

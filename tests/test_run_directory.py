@@ -10,7 +10,7 @@ import subprocess
 import h5py
 import pytest
 
-from helpers import REPO, Job, mpirun, singleton
+from helpers import REPO, Job, mpirun, singleton, tmpfs
 
 SOD = REPO / "drivers" / "sod_2d.toml"
 ADVECTION = REPO / "drivers" / "advection_1d.toml"
@@ -132,13 +132,8 @@ def test_second_run_into_a_directory_in_use_is_refused(tmp_path):
 @pytest.fixture
 def read_only_location(tmp_path):
     """A read-only tmpfs (root only)."""
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a read-only tmpfs here: {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
+    with tmpfs(tmp_path / "ro", "ro,size=64k") as mount:
+        yield mount
 
 
 @pytest.mark.parametrize("n", [1, 2])
