@@ -31,6 +31,7 @@ from parleak.config import ConfigError, parse_override
 from parleak.parallel import EXIT_CHECKPOINTED, EXIT_OUTPUT_FAILED, EXIT_RUN_FAILED
 from parleak.post import command as post_command
 
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         if parallel.is_root():

@@ -18,8 +18,8 @@ from parleak.config import (REQUIRED, ConfigError, Config, Key, at_least, flatte
 from parleak.grid import AXES, BOUNDARY_KINDS, FACES, Grid, choose_process_grid
 from parleak.integrator import SSP_METHODS, SSPRungeKutta
 from parleak.io.checkpoint import prune_checkpoints, read_checkpoint, remove_checkpoints, write_checkpoint
-from parleak.io.run_directory import new_run_id, write_run_id
 from parleak.io.dump import on_rank_0, remove_dumps, write_dump
+from parleak.io.run_directory import new_run_id, write_run_id
 from parleak.io.scalars import ScalarSeries, scalars_path
 from parleak.problems import PROBLEMS
 from parleak.state import State
@@ -242,7 +242,7 @@ class Simulation:
         for physics in self.physics:
             if hasattr(physics, "fill_diagnostics"):
                 physics.fill_diagnostics(self.state)
-        attributes = {"run_id": self.run_id} if failure is None else {"run_id": self.run_id, "failure": failure}
+        attributes = {"run_id": self.run_id} | ({} if failure is None else {"failure": failure})
         path = write_dump(directory, self.dumps_written, self.state, self.time, self.step, self.config.to_toml(),
                           attributes)
         self.dumps_written += 1
@@ -342,8 +342,9 @@ class Simulation:
                     self.checkpoint(output_dir)
                     next_checkpoint = self._next_checkpoint_time()
         except CollectiveError as err:
-            failure = f"in step {self.step + 1} (from t = {self.time:.6e} s): {err}"
-            parallel.say(f"stopping {failure.split(': ', 1)[0]}: writing a last dump", comm=comm)
+            when = f"in step {self.step + 1} (from t = {self.time:.6e} s)"
+            parallel.say(f"stopping {when}: writing a last dump", comm=comm)
+            failure = f"{when}: {err}"
             try:
                 self.dump(output_dir, failure=failure)
             except OutputError as io_error:

@@ -321,9 +321,10 @@ def test_killed_rank_ends_the_job_and_the_restart_loses_nothing(reference, tmp_p
 
 
 def test_random_kills_and_restarts_end_as_the_uninterrupted_run(reference, tmp_path):
-    """Seeded (PARLEAK_FAULT_SEED): three times, start or continue the run
-    on 1 or 2 ranks and kill a random rank with SIGKILL at a random step;
-    then continue to the end."""
+    """Seeded (PARLEAK_FAULT_SEED): three times, continue the run from its
+    latest checkpoint (or start it again with --overwrite while it has
+    none) on 1 or 2 ranks and kill a random rank with SIGKILL at a random
+    step; then continue to the end."""
     rng = random.Random(SEED)
     out = tmp_path / "out"
     for _ in range(3):
@@ -332,7 +333,7 @@ def test_random_kills_and_restarts_end_as_the_uninterrupted_run(reference, tmp_p
         start = max(steps, default=0)
         step = min(start + rng.randint(4, 24), FINAL_STEP - 1)
         code, log, _ = signalled_job(n, out, step, signal.SIGKILL, rng.randrange(n),
-                                     extra=["--restart", "latest"] if steps else [])
+                                     extra=["--restart", "latest"] if steps else ["--overwrite"])
         assert code != 0, log
         assert_intact(out, reference)
     restart(rng.choice([1, 2]), out)

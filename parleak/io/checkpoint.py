@@ -115,9 +115,9 @@ def _part_fields(key, part, grid):
 def write_checkpoint(directory, state, time, step, config_text, counters, parts, attributes=None):
     """Write checkpoint_<step>.h5 (module docstring) of `state` and of the
     restart state of `parts` ([(key, object)]); counters: the values of
-    COUNTERS; attributes: more file attributes (a dict). Collective over the grid's communicator; returns the path.
-    Raises OutputError on every rank when it cannot be written (the
-    earlier checkpoints stay)."""
+    COUNTERS; attributes: more file attributes (a dict). Collective over
+    the grid's communicator; returns the path. Raises OutputError on every
+    rank when it cannot be written (the earlier checkpoints stay)."""
     grid = state.grid
     owned = tuple(slice(s, e) for s, e in reversed(grid.owned))
     global_shape = tuple(reversed(grid.cells))
@@ -260,8 +260,9 @@ def read_checkpoint(path, state, parts):
                 stored[f"fields/{name}"] = (state.interior(name), int(h5["fields"][name].attrs["checksum"]))
             for key, part in parts:
                 group = h5[f"restart/parts/{key}"]
-                fields = {name: dataset[(slice(None),) + owned] for name, dataset in group.get("fields", {}).items()}
+                fields = {}
                 for name, dataset in group.get("fields", {}).items():
+                    fields[name] = dataset[(slice(None),) + owned]
                     stored[f"restart/parts/{key}/fields/{name}"] = (fields[name], int(dataset.attrs["checksum"]))
                 restored.append((key, part, {name: _plain(v) for name, v in group.attrs.items()}, fields))
     damaged = [name for name, (block, checksum) in stored.items() if _checksum(block, grid) != checksum]

@@ -81,13 +81,15 @@ def claim(directory):
     try:
         fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as err:
-        lock.seek(0)
-        holder = lock.read().strip() or "unknown"
-        lock.close()
-        if err.errno in (errno.EAGAIN, errno.EACCES):  # held by another process
+        if err.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):  # a file system without locks
+            print(f"parleak: note: output directory {directory!r} cannot be locked ({describe(err)}): a second "
+                  "run into it would not be refused", flush=True)
+        else:
+            lock.seek(0)
+            holder = lock.read().strip() or "unknown"
+            lock.close()
             raise ConfigError(f"output directory {directory!r} is in use by another parleak run ({holder}); "
                               "wait for it to end or choose another --output") from None
-        raise ConfigError(f"output directory {directory!r}: cannot lock {path!r}: {describe(err)}") from None
     lock.truncate(0)
     lock.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
     lock.flush()
@@ -126,10 +128,11 @@ def check_restart(directory, checkpoint, checkpoint_run_id, overwrite):
 
 
 def _listed(names):
-    """"6 dumps (dump_00000.h5 ...), 2 checkpoints (...), scalars.csv" for
-    run_files names."""
-    groups = {"dump": [n for n in names if n.startswith("dump_")],
-              "checkpoint": [n for n in names if n.startswith("checkpoint_")]}
+    """"6 dumps (dump_00000.h5 ...), 2 checkpoints (...), 1 unfinished
+    file (...), scalars.csv" for run_files names."""
+    groups = {"dump": [n for n in names if n.startswith("dump_") and not n.endswith(".tmp")],
+              "checkpoint": [n for n in names if n.startswith("checkpoint_") and not n.endswith(".tmp")],
+              "unfinished file": [n for n in names if n.endswith(".tmp")]}
     words = [f"{len(found)} {kind}{'s' if len(found) > 1 else ''} ({found[0]}{' ...' if len(found) > 1 else ''})"
              for kind, found in groups.items() if found]
     return ", ".join(words + [n for n in names if not n.startswith(("dump_", "checkpoint_"))])
