@@ -253,6 +253,21 @@ class RayOpticalDepth:
         self.owned_shape = tuple(e - s for s, e in reversed(grid.owned))
         self.terms = 2 * max(grid.cells[a] for a in self.lines_of_sight)  # the longest sum: a mirrored ray
 
+    def _starts(self, axis, total, scan):
+        """The part sums (lower, upper) of `sweep` along `axis` (np.inf if it
+        is no line of sight), from the block's totals `total` and the
+        LineSums `scan` of the line (None if it is no line of sight)."""
+        if scan is None:
+            return np.full_like(total, np.inf), np.full_like(total, np.inf)
+        lower, upper = scan.wait()
+        upper += total
+        whole = lower + upper  # a reflected ray crosses the whole line, then comes back
+        if self.reflecting[axis][0]:
+            lower += whole
+        if self.reflecting[axis][1]:
+            upper += whole
+        return lower, upper
+
     def __call__(self, kappa, directions=False):
         """tau (n, nz, ny, nx), the minimum over the six lines of sight, of
         the opacities kappa (n, nz, ny, nx) >= 0 [cm^-1] of the owned cells
@@ -265,13 +280,7 @@ class RayOpticalDepth:
         anchors = split_anchors(self.grid.max(kappa), self.terms)
         totals = line_totals(kappa, anchors)
         scans = {a: self.process_lines.start_exclusive_sums(a, totals[a]) for a in self.lines_of_sight}
-        lower = [np.full_like(t, np.inf) for t in totals]  # part sums beyond the block towards the lower faces
-        upper = [np.full_like(t, np.inf) for t in totals]  # ... towards the upper faces, with the block's own
-        for a in self.lines_of_sight:
-            below, above = scans[a].wait()
-            whole = below + totals[a] + above
-            lower[a] = whole + below if self.reflecting[a][0] else below
-            upper[a] = (whole + above if self.reflecting[a][1] else above) + totals[a]
+        lower, upper = zip(*(self._starts(a, totals[a], scans.get(a)) for a in range(3)))
         dx, dy, dz = self.grid.dx
         if not directions:
             tau = np.empty_like(kappa)
