@@ -80,9 +80,12 @@ class OpticalDepth:
 
     tolerance: of the (kappa, tau) iteration (largest relative change);
     max_iterations: its limit; density_threshold: g/cm^3; params:
-    LeakageParams of the opacities. `local` sweeps to exact convergence
-    (no cell changes; bitwise the same on any decomposition), from +inf at
-    the first (kappa, tau) iteration and from the previous tau after it."""
+    LeakageParams of the opacities. Both methods give depths bitwise the
+    same on any decomposition: `rays` sums exactly, `local` sweeps to exact
+    convergence (no cell changes), from +inf at the first (kappa, tau)
+    iteration and from the previous tau after it. The convergence test is a
+    global MAX of the relative changes (exact), so the iteration count does
+    not depend on the decomposition either."""
 
     def __init__(self, grid, method="rays", tolerance=1e-10, max_iterations=100, density_threshold=1e9,
                  params=LeakageParams()):
