@@ -5,6 +5,7 @@ unless --overwrite; a restart is refused into another run's directory."""
 
 import hashlib
 import shutil
+import signal
 import subprocess
 
 import h5py
@@ -117,16 +118,20 @@ def test_new_run_refuses_a_directory_with_only_scalars(runs, tmp_path):
 def test_second_run_into_a_directory_in_use_is_refused(tmp_path):
     """A second run into the directory of a running one (even with
     --overwrite, which would delete its files) is refused naming the
-    process that holds it; the first run ends normally."""
+    process that holds it; the first run goes on (then SIGUSR1 stops it
+    with a checkpoint)."""
     out = tmp_path / "out"
-    first = Job(2, ["python", "-m", "parleak", "run", str(SOD), "--output", str(out), "--set", "output.log_every=1"])
+    first = Job(2, ["python", "-m", "parleak", "run", str(SOD), "--output", str(out), "--set", "time.t_end=1e3",
+                    "--set", "output.log_every=1"])
     first.wait_for_step(3)
     second = run(SOD, out, extra=["--overwrite"], check=False)
     refused(second, f"output directory {str(out)!r} is in use by another parleak run (pid ",
             "wait for it to end or choose another --output")
+    assert first.process.poll() is None, "".join(first.lines)
+    first.process.send_signal(signal.SIGUSR1)
     code, log = first.finish()
-    assert code == 0, log
-    assert "done:" in log and (out / "dump_00001.h5").exists()
+    assert code == 4, log
+    assert (out / "dump_00000.h5").exists() and list(out.glob("checkpoint_*.h5"))
 
 
 @pytest.fixture
