@@ -71,11 +71,13 @@ def test_sedov_3d_shock_radius_and_spherical_symmetry(tmp_path):
 
 
 def test_polytrope_stays_in_equilibrium_and_keeps_its_mass(tmp_path):
-    """drivers/polytrope.toml (n = 1, 64^3, monopole gravity, reflecting
-    walls, 2 ranks) over 5 sound-crossing times: the central density stays
-    within 5 % of its initial value at every dump (measured within 2 %), the
+    """drivers/polytrope.toml (n = 1, monopole gravity, reflecting walls, 2
+    ranks) on 48^3 cells (the driver's 64^3 take three times as long) over
+    5 sound-crossing times: the central density stays within 5 % of its
+    initial value at every dump (measured within 3.9 %; 2 % on 64^3), the
     total mass changes only by round-off, and no floor is ever applied."""
-    result = parleak_run(2, DRIVERS / "polytrope.toml", tmp_path, "output.log_every=1000", timeout=600)
+    result = parleak_run(2, DRIVERS / "polytrope.toml", tmp_path, "grid.cells=[48,48,48]", "output.log_every=1000",
+                         timeout=400)
     series = dumps(tmp_path, ["dens"])
     crossing_time = polytrope.crossing_time(1e15, 1e6)
     assert series[-1].attrs["time"] == pytest.approx(5.0 * crossing_time, rel=1e-3)
