@@ -71,22 +71,23 @@ def test_sedov_3d_shock_radius_and_spherical_symmetry(tmp_path):
 
 
 def test_polytrope_stays_in_equilibrium_and_keeps_its_mass(tmp_path):
-    """drivers/polytrope.toml (n = 1, monopole gravity, reflecting walls, 2
-    ranks) on 48^3 cells (the driver's 64^3 take three times as long) over
-    5 sound-crossing times: the central density stays within 5 % of its
-    initial value at every dump (measured within 3.9 %; 2 % on 64^3), the
-    total mass changes only by round-off, and no floor is ever applied."""
-    result = parleak_run(2, DRIVERS / "polytrope.toml", tmp_path, "grid.cells=[48,48,48]", "output.log_every=1000",
-                         timeout=400)
-    series = dumps(tmp_path, ["dens"])
+    """drivers/polytrope.toml (n = 1, 64^3, monopole gravity, reflecting
+    walls, 2 ranks) over 2 sound-crossing times (the driver runs 5, three
+    minutes on 2 cores): the central density stays within 3 % of its
+    initial value at every crossing time (measured within 1.1 %; 2 % over
+    the driver's 5), the total mass changes only by round-off, and no floor
+    is ever applied."""
     crossing_time = polytrope.crossing_time(1e15, 1e6)
-    assert series[-1].attrs["time"] == pytest.approx(5.0 * crossing_time, rel=1e-3)
-    assert len(series) == 6
+    result = parleak_run(2, DRIVERS / "polytrope.toml", tmp_path, f"time.t_end={2.0 * crossing_time!r}",
+                         "output.log_every=1000", timeout=400)
+    series = dumps(tmp_path, ["dens"])
+    assert series[-1].attrs["time"] == pytest.approx(2.0 * crossing_time, rel=1e-3)
+    assert len(series) == 3
     dv = np.prod([d[1] - d[0] for d in (series[0].x, series[0].y, series[0].z)])
     masses = [np.sum(d.fields["dens"]) * dv for d in series]
     centre = tuple(n // 2 for n in series[0].fields["dens"].shape)
     central = [d.fields["dens"][tuple(slice(c - 1, c + 1) for c in centre)].mean() for d in series]
-    assert np.max(np.abs(np.array(central) / central[0] - 1.0)) < 0.05
+    assert np.max(np.abs(np.array(central) / central[0] - 1.0)) < 0.03
     assert central[0] == pytest.approx(1e15, rel=0.01)
     assert np.max(np.abs(np.array(masses) / masses[0] - 1.0)) < 1e-13
     log_lines = [line for line in result.stdout.splitlines() if "floors" in line]
