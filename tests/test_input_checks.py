@@ -91,10 +91,15 @@ def test_make_eos_checks_what_the_run_needs(tables):
 
 
 def test_power_ye_profile_does_not_need_munu(tmp_path, tables):
-    """Without beta equilibrium the pns run does not look up munu."""
+    """Without beta equilibrium the pns run does not look up munu: it
+    starts on the table without munu, with Ye between pns.surface_ye and
+    pns.central_ye."""
     config = load_config(DRIVERS / "pns.toml", [("eos.kind", "table"), ("eos.table", tables["no_munu"]),
                                                 ("pns.ye_profile", "power"), ("grid.cells", [12, 12, 12])])
-    Simulation(config).initialize()
+    simulation = Simulation(config)
+    simulation.initialize()
+    ye = simulation.state.interior("dens_ye") / simulation.state.interior("dens")
+    assert np.all((ye >= config["pns.surface_ye"] - 1e-12) & (ye <= config["pns.central_ye"] + 1e-12))
 
 
 # ------------------------------------------------ defect 6: initial models off the table
