@@ -14,7 +14,7 @@ import time
 import numba
 import numpy as np
 
-from parleak.neutrino.fermi import FERMI_METHODS, fermi, fermi_orders, fermi_orders_pm
+from parleak.microphysics.fermi import FERMI_METHODS, fermi, fermi_orders, fermi_orders_pm
 
 
 @numba.njit(cache=True, error_model="numpy")

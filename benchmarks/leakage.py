@@ -31,7 +31,7 @@ import argparse
 import numpy as np
 from timing import best_of
 
-from parleak.neutrino.leakage import (EOS_QUANTITIES, LeakageParams, leakage_source_terms, leakage_sources,
+from parleak.microphysics.leakage import (EOS_QUANTITIES, LeakageParams, leakage_source_terms, leakage_sources,
                                       leakage_sources_from_eos, opacities, transport_opacities)
 
 

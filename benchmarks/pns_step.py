@@ -45,7 +45,7 @@ from timing import interleaved_times, median_time
 
 from parleak import parallel
 from parleak.io.dump import write_dump
-from parleak.neutrino.leakage import DenseCells
+from parleak.microphysics.leakage import DenseCells
 from parleak.simulation import Simulation, load_config
 
 DRIVER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "drivers", "pns.toml")

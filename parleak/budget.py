@@ -13,7 +13,7 @@ import math
 import numpy as np
 from mpi4py import MPI
 
-from parleak.exactsum import N_WORDS, finite_binned_words, words_to_float
+from parleak.parallel.exactsum import N_WORDS, finite_binned_words, words_to_float
 from parleak.parallel import CollectiveError
 
 

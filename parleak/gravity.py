@@ -10,7 +10,7 @@ d / r^3, with the enclosed mass M(<r) from the density binned in radius
 about a centre.
 
 The monopole binning is exact: every rank accumulates its cell masses per
-radial bin in fixed-point words (parleak.exactsum), one Allreduce adds
+radial bin in fixed-point words (parleak.parallel.exactsum), one Allreduce adds
 them, and the enclosed masses are rounded once, so g is bitwise the same on
 any number of ranks. Within a bin, M(<r) is interpolated linearly in r^3
 (uniform density in the shell).
@@ -24,7 +24,7 @@ from mpi4py import MPI
 
 from parleak.budget import StageIntegrals
 from parleak.constants import GRAVITATIONAL_CONSTANT
-from parleak.exactsum import binned_words, cumulative_words, words_to_float
+from parleak.parallel.exactsum import binned_words, cumulative_words, words_to_float
 from parleak.hydro.fluxes import C_DENS, C_ETOT, C_MOM_X, N_CONSERVED
 
 

@@ -9,7 +9,7 @@ import pytest
 from parleak.eos import builtin
 from parleak.eos.table import TabulatedEOS
 from parleak.eos.table_writer import builtin_table_path
-from parleak.neutrino.leakage import leakage_sources_from_eos
+from parleak.microphysics.leakage import leakage_sources_from_eos
 
 
 @pytest.fixture(scope="module")

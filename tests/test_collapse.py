@@ -17,7 +17,7 @@ from parleak.eos.table_writer import builtin_table_path
 from parleak.io.dump import existing_dumps
 from parleak.io.reader import read_dump
 from parleak.io.scalars import read_scalars, scalars_path
-from parleak.neutrino.ye_param import G15, ye_of_rho
+from parleak.microphysics.ye_param import G15, ye_of_rho
 from parleak.problems.collapse import lane_emden_3
 
 DRIVER = REPO / "drivers" / "collapse.toml"

@@ -16,10 +16,10 @@ from parleak.grid import FACES, Grid
 from parleak.hydro.solver import Hydro
 from parleak.integrator import SSP_METHODS, SSPRungeKutta, stage_weights
 from parleak.neutrino.coupling import LeakageSources, make_leakage_sources
-from parleak.neutrino.leakage import EOS_QUANTITIES, LeakageParams, leakage_sources
+from parleak.microphysics.leakage import EOS_QUANTITIES, LeakageParams, leakage_sources
 from parleak.neutrino.optical_depth import OpticalDepth
 from parleak.neutrino.settings import SCHEMA
-from parleak.neutrino.trapped import neutrino_pressure, threshold_factor
+from parleak.microphysics.trapped import neutrino_pressure, threshold_factor
 from parleak.parallel import WORLD
 from parleak.state import FieldSpec, State
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from parleak.exactsum import exact_partials, round_partials
+from parleak.parallel.exactsum import exact_partials, round_partials
 
 
 def hostile(n, seed):
@@ -52,7 +52,7 @@ def test_many_partials_grow_the_buffer():
 
 from fractions import Fraction  # noqa: E402
 
-from parleak.exactsum import (  # noqa: E402
+from parleak.parallel.exactsum import (  # noqa: E402
     E_MIN,
     N_WORDS,
     WORD_BITS,

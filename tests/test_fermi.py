@@ -1,4 +1,4 @@
-"""Fermi-Dirac integrals F_k(eta), k = 0..5 (parleak.neutrino.fermi): the
+"""Fermi-Dirac integrals F_k(eta), k = 0..5 (parleak.microphysics.fermi): the
 accurate evaluation against adaptive quadrature and exact identities, the
 Takahashi, Eid & Hillebrandt (1978) fits of seed 004 against hand-computed
 values and the accurate ones, the array wrapper, and the several-order
@@ -12,7 +12,7 @@ import pytest
 from scipy.integrate import quad
 from scipy.special import expit, spence, zeta
 
-from parleak.neutrino.fermi import (ACCURATE, FERMI_METHODS, TEH, fermi, fermi_dirac, fermi_dirac_array,
+from parleak.microphysics.fermi import (ACCURATE, FERMI_METHODS, TEH, fermi, fermi_dirac, fermi_dirac_array,
                                     fermi_dirac_orders, fermi_dirac_orders_pm, fermi_dirac_teh,
                                     fermi_dirac_teh_orders, fermi_orders, fermi_orders_pm)
 

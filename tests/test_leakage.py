@@ -1,4 +1,4 @@
-"""Leakage microphysics (parleak.neutrino.opacity, rates, leakage): values
+"""Leakage microphysics (parleak.microphysics.opacity, rates, leakage): values
 computed by hand from the seed-004 formulas (Fermi integrals by adaptive
 quadrature, not parleak's fermi module), limits, signs, scalings, switches
 and the API."""
@@ -12,7 +12,7 @@ from scipy.special import expit
 
 from parleak.constants import (AVOGADRO_NUMBER, AXIAL_COUPLING, C_AXIAL, C_VECTOR, ELECTRON_MASS_MEV,
                                FINE_STRUCTURE_LEAKAGE, MEV, PLANCK_CONSTANT, PLASMA_GAMMA_0, Q_NP_MEV, SIGMA_0)
-from parleak.neutrino.leakage import (DenseCells, LeakageParams, LeakageResult, SourceTerms, leakage_source_terms,
+from parleak.microphysics.leakage import (DenseCells, LeakageParams, LeakageResult, SourceTerms, leakage_source_terms,
                                       leakage_sources, leakage_sources_from_eos, lookup_eos_quantities, opacities,
                                       transport_opacities)
 
@@ -439,7 +439,7 @@ def test_pair_blocking_hand_values(energy_over_t, eta_nue, eta_anue):
     neutrino and for the antineutrino (eta_nux = 0 for both of a nu_x
     pair), computed here with math.exp; also where exp(eta_nu) or exp(-E/T)
     alone would overflow or underflow."""
-    from parleak.neutrino.rates import heavy_pair_blocking, pair_blocking
+    from parleak.microphysics.rates import heavy_pair_blocking, pair_blocking
 
     def hand(eta):
         exponent = eta - energy_over_t

@@ -4,7 +4,7 @@ that name the key and what is valid."""
 import pytest
 
 from parleak.config import ConfigError, validate
-from parleak.neutrino.leakage import LeakageParams
+from parleak.microphysics.leakage import LeakageParams
 from parleak.neutrino.settings import PROCESSES, SCHEMA, leakage_params
 
 

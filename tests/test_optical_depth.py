@@ -13,7 +13,7 @@ import pytest
 from parleak.eos.table import TabulatedEOS
 from parleak.eos.table_writer import builtin_table_path
 from parleak.grid import FACES, Grid
-from parleak.neutrino.leakage import EOS_QUANTITIES, SPECIES, DenseCells, opacities
+from parleak.microphysics.leakage import EOS_QUANTITIES, SPECIES, DenseCells, opacities
 from parleak.neutrino.optical_depth import OpticalDepth
 from parleak.parallel import WORLD
 

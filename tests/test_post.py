@@ -22,7 +22,7 @@ import pytest
 
 from helpers import REPO, mpirun, parleak_run
 from parleak.io.xdmf import write_series_of
-from parleak.neutrino.leakage import SPECIES
+from parleak.microphysics.leakage import SPECIES
 from parleak.parallel import WORLD
 from parleak.post import (PostError, default_bins, entropy, load_dump, load_run, profile_centre, radial_profile,
                           run_config, sphere_radius, to_yt, yt_arguments)

@@ -1,6 +1,6 @@
 """What makes a run bitwise the same on any decomposition, in one process:
 the point-wise kernels give a cell the same value wherever it sits in the
-array they are given. The work sharing (parleak.work_sharing) hands each
+array they are given. The work sharing (parleak.parallel.work_sharing) hands each
 rank a chunk of cells whose length and start depend on the number of
 ranks, so a cell is computed in a vectorised loop's body on one
 decomposition and in its remainder on another; the two must not differ
@@ -13,7 +13,7 @@ import pytest
 
 from parleak.eos.table import TabulatedEOS
 from parleak.eos.table_writer import builtin_table_path
-from parleak.neutrino.leakage import leakage_source_terms, leakage_sources, lookup_eos_quantities, transport_opacities
+from parleak.microphysics.leakage import leakage_source_terms, leakage_sources, lookup_eos_quantities, transport_opacities
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ from scipy.integrate import quad
 from scipy.special import expit
 
 from parleak.constants import MEV, PLANCK_CONSTANT
-from parleak.neutrino.trapped import (neutrino_pressure, neutrino_specific_energy, threshold_factor,
+from parleak.microphysics.trapped import (neutrino_pressure, neutrino_specific_energy, threshold_factor,
                                       trapped_neutrino_pressure)
-from parleak.neutrino.ye_param import G15, N13, deleptonise, delta_ye, ye_of_rho
+from parleak.microphysics.ye_param import G15, N13, deleptonise, delta_ye, ye_of_rho
 
 HC = PLANCK_CONSTANT * 2.99792458e10 / MEV  # h c, MeV cm
 

@@ -1,4 +1,4 @@
-"""Point-wise neutrino physics of the leakage scheme: Fermi-Dirac integrals,
-opacities, emission rates, effective (leakage) rates and source terms, the
-Ye(rho) parameterisation and the trapped-neutrino pressure. Vectorised numba
-functions of arrays, independent of the grid and of MPI."""
+"""Grid-level neutrino work: optical depths (rays, local paths), the
+shared evaluation of the point-wise kernels over the ranks, the coupling of
+the leakage sources to the hydro, the dump diagnostics and the collapse
+phase. The point-wise physics lives in parleak.microphysics."""

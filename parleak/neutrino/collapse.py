@@ -31,7 +31,7 @@ import numpy as np
 
 from parleak import parallel
 from parleak.constants import AVOGADRO_NUMBER
-from parleak.neutrino.ye_param import delta_ye
+from parleak.microphysics.ye_param import delta_ye
 
 
 class CollapsePhase:

@@ -12,7 +12,7 @@ temperature that the Hydro's EOS call left in the state field `temp`):
 
 with energy_loss_rate = sum_s Q_eff(s) >= 0 (the energy leaving the matter)
 and dYe/dt = (R_eff(anti-nu_e) - R_eff(nu_e)) / (N_A rho) (negative while
-the matter deleptonises) of `parleak.neutrino.leakage.leakage_sources`
+the matter deleptonises) of `parleak.microphysics.leakage.leakage_sources`
 (computed by its lean twin `leakage_source_terms`, bitwise the same).
 
 Density cutoff (`min_density`, key leakage.min_density, default 1e8
@@ -66,7 +66,7 @@ area (length). They are integrals over the grid: a domain that is one
 half, quarter or octant of the star gives that fraction of its luminosity.
 
 Trapped-neutrino pressure (optional, `trapped_density` rho_th): with P_nu
-of `parleak.neutrino.trapped` at the stage's T and nu_e degeneracy eta_nu
+of `parleak.microphysics.trapped` at the stage's T and nu_e degeneracy eta_nu
 (the leakage's, blended with tau) and f(rho) its threshold factor, seed 004
 (O'Connor & Ott 2010 eq. 37) adds
 
@@ -83,8 +83,8 @@ import numpy as np
 from parleak.budget import StageIntegrals
 from parleak.constants import AVOGADRO_NUMBER, MEV
 from parleak.neutrino.evaluation import ENERGY, LEPTON, LOSS, N_INTEGRALS, NUMBER, SharedEvaluation
-from parleak.neutrino.leakage import SOURCE_DIMS, SPECIES, DenseCells, SourceTerms
-from parleak.neutrino.trapped import neutrino_pressure, threshold_factor
+from parleak.microphysics.leakage import SOURCE_DIMS, SPECIES, DenseCells, SourceTerms
+from parleak.microphysics.trapped import neutrino_pressure, threshold_factor
 
 
 class LeakageSources:

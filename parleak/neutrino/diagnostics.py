@@ -4,7 +4,7 @@ and the neutrinospheres, computed for every dump (not evolved)."""
 import numpy as np
 
 from parleak import parallel
-from parleak.neutrino.leakage import SPECIES, lookup_eos_quantities
+from parleak.microphysics.leakage import SPECIES, lookup_eos_quantities
 from parleak.neutrino.optical_depth import MOMENTS, TAU_FIELDS, THERMAL_FIELDS
 from parleak.state import FieldSpec
 

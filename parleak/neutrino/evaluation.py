@@ -4,7 +4,7 @@
 The cells that need the opacities and the sources (the dense matter) sit
 on a few ranks of a domain decomposition: in the pns octant on 2 ranks,
 24 000 of 30 000 on one. A `SharedEvaluation` moves the inputs (rho, T,
-Ye) of such cells once to the ranks with fewer (`parleak.work_sharing`),
+Ye) of such cells once to the ranks with fewer (`parleak.parallel.work_sharing`),
 looks the EOS up once where each cell is evaluated, and then serves the
 opacities (for every (kappa, tau) iteration of the optical depths) and the
 sources of the same cells, moving only the optical depths there and the
@@ -14,8 +14,8 @@ evaluation on the rank that holds the cell, on any number of ranks.
 
 import numpy as np
 
-from parleak.neutrino.leakage import SourceTerms, leakage_source_terms, lookup_eos_quantities, transport_opacities
-from parleak.work_sharing import WorkShare
+from parleak.microphysics.leakage import SourceTerms, leakage_source_terms, lookup_eos_quantities, transport_opacities
+from parleak.parallel.work_sharing import WorkShare
 
 # Rows of the stage integrands that `SharedEvaluation.sources` records:
 # number (3 species), energy (3 species), total energy loss, lepton source.

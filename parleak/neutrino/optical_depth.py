@@ -39,7 +39,7 @@ import numba
 import numpy as np
 
 from parleak.constants import SPEED_OF_LIGHT
-from parleak.neutrino.leakage import SPECIES, DenseCells, LeakageParams, leakage_sources, transport_opacities
+from parleak.microphysics.leakage import SPECIES, DenseCells, LeakageParams, leakage_sources, transport_opacities
 from parleak.neutrino.local_tau import LocalOpticalDepth
 from parleak.neutrino.rays import RayOpticalDepth
 

@@ -23,7 +23,7 @@ sight (infinite too).
 
 Exact and without iteration: each rank sums its own cells of each line
 (`line_totals`), an exclusive prefix scan over the ranks of the line in
-each direction (`parleak.process_lines`, all fields and lines of an axis
+each direction (`parleak.parallel.process_lines`, all fields and lines of an axis
 in one message) gives the sums of the ranks further along, and one sweep
 over the block from its lower faces (`sweep`) accumulates the sums cell by
 cell: towards the lower faces the sums beyond plus the cells passed,
@@ -55,7 +55,7 @@ import numba
 import numpy as np
 
 from parleak.grid import AXES, FACES
-from parleak.process_lines import ProcessLines
+from parleak.parallel.process_lines import ProcessLines
 
 DIRECTIONS = ("+x", "-x", "+y", "-y", "+z", "-z")
 PARTS = 3  # fixed-point parts of each opacity (module docstring)

@@ -1,8 +1,8 @@
 """The leakage.* configuration keys and the LeakageParams they describe."""
 
 from parleak.config import Key, at_least, positive
-from parleak.neutrino.fermi import FERMI_METHODS
-from parleak.neutrino.leakage import SCHEMES, LeakageParams
+from parleak.microphysics.fermi import FERMI_METHODS
+from parleak.microphysics.leakage import SCHEMES, LeakageParams
 
 PROCESSES = ("electron_capture", "positron_capture", "pair_annihilation", "plasmon_decay", "bremsstrahlung",
              "coherent_scattering")

@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from parleak.neutrino.leakage import SPECIES
+from parleak.microphysics.leakage import SPECIES
 from parleak.neutrino.optical_depth import SPHERE_DEPTH
 from parleak.post.load import PostError, entropy
 from parleak.post.profiles import default_bins, profile_centre, radial_profile, sphere_radius

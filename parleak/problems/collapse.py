@@ -55,7 +55,7 @@ from scipy.integrate import solve_ivp
 from parleak.config import ConfigError, Key, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
 from parleak.neutrino.collapse import CollapsePhase
-from parleak.neutrino.ye_param import G15, N13, deleptonise
+from parleak.microphysics.ye_param import G15, N13, deleptonise
 from parleak.problems import common
 
 YE_FITS = {"G15": G15, "N13": N13}

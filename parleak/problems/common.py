@@ -25,7 +25,7 @@ from parleak.hydro.riemann import RIEMANN_SOLVERS
 from parleak.hydro.solver import CONSERVED, Hydro
 from parleak.neutrino.coupling import make_leakage_sources
 from parleak.neutrino.diagnostics import NeutrinoDiagnostics
-from parleak.neutrino.leakage import EOS_QUANTITIES as LEAKAGE_QUANTITIES
+from parleak.microphysics.leakage import EOS_QUANTITIES as LEAKAGE_QUANTITIES
 from parleak.neutrino.optical_depth import METHODS, OpticalDepth
 from parleak.neutrino.settings import SCHEMA as LEAKAGE_SCHEMA
 from parleak.neutrino.settings import leakage_params

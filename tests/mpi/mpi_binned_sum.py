@@ -10,7 +10,7 @@ import pytest
 from mpi4py import MPI
 from mpitools import check_all
 
-from parleak.exactsum import N_WORDS, binned_words, cumulative_words, words_to_float
+from parleak.parallel.exactsum import N_WORDS, binned_words, cumulative_words, words_to_float
 
 COMM = MPI.COMM_WORLD
 RANK = COMM.Get_rank()

@@ -12,8 +12,8 @@ from mpitools import check_all
 from parleak.eos.table import TabulatedEOS
 from parleak.eos.table_writer import builtin_table_path
 from parleak.neutrino.evaluation import N_INTEGRALS, SharedEvaluation
-from parleak.neutrino.leakage import LeakageParams, leakage_source_terms, lookup_eos_quantities, transport_opacities
-from parleak.work_sharing import WorkShare
+from parleak.microphysics.leakage import LeakageParams, leakage_source_terms, lookup_eos_quantities, transport_opacities
+from parleak.parallel.work_sharing import WorkShare
 
 COMM = MPI.COMM_WORLD
 RANK, SIZE = COMM.Get_rank(), COMM.Get_size()

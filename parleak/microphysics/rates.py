@@ -5,7 +5,7 @@ Burrows, Reddy & Thompson 2006, Nucl. Phys. A 777, 356).
 Every rate here is per unit volume: number rates R [cm^-3 s^-1] and energy
 rates Q [MeV cm^-3 s^-1] (the caller converts to erg). Seed 004 writes them
 per baryon (a factor n_b^-1); multiplying by n_b gives these. Temperatures,
-degeneracies and Fermi integrals as in `parleak.neutrino.opacity`.
+degeneracies and Fermi integrals as in `parleak.microphysics.opacity`.
 
 Pair processes (e+ e- annihilation, plasmon decay) produce a neutrino and an
 antineutrino: for the electron flavour they return the number of pairs,
@@ -30,7 +30,7 @@ import numba
 from parleak.constants import (AXIAL_COUPLING, C_AXIAL, C_VECTOR, ELECTRON_MASS_MEV, FINE_STRUCTURE_LEAKAGE,
                                HC_MEV_CM, MEV, PLASMA_GAMMA_0, SIGMA_0, SPEED_OF_LIGHT)
 from parleak.kernel_math import exponential, square_root
-from parleak.neutrino.opacity import vacancy
+from parleak.microphysics.opacity import vacancy
 
 # beta = pi c sigma_0 (1 + 3 alpha^2) / ((h c)^3 (m_e c^2)^2) [MeV^-5 s^-1]
 # (seed 004): R_ec = beta n_b Y_pn T^5 F_4(eta_e) <1 - f> [cm^-3 s^-1].

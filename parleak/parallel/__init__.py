@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import numpy as np
 from mpi4py import MPI
 
-from parleak.exactsum import exact_partials, round_partials
+from parleak.parallel.exactsum import exact_partials, round_partials
 
 WORLD = MPI.COMM_WORLD
 

@@ -20,7 +20,7 @@ the transport opacity kappa_total = kappa_a + kappa_s (1 - <cos theta>)
 (seed 000) uses <cos theta> = 0 by default.
 
 The scalar helpers are numba functions for the leakage kernels; the
-vectorised entry points are `parleak.neutrino.leakage.opacities` and
+vectorised entry points are `parleak.microphysics.leakage.opacities` and
 `leakage_sources`.
 """
 
@@ -31,7 +31,7 @@ import numpy as np
 
 from parleak.constants import (AVOGADRO_NUMBER, AXIAL_COUPLING, C_VECTOR, ELECTRON_MASS_MEV, Q_NP_MEV,
                                SIGMA_0)
-from parleak.neutrino.fermi import fermi_orders, fermi_rows
+from parleak.microphysics.fermi import fermi_orders, fermi_rows
 from parleak.kernel_math import exponential
 
 # Ruffert A1: transport cross-section coefficients C_{s,N} for nucleons.

@@ -6,7 +6,7 @@ Species index s: 0 nu_e, 1 anti-nu_e, 2 nu_x (the four heavy-lepton
 species lumped, statistical weight g = 4). Moment index j: 0 number,
 1 energy. Units: cgs with temperatures, chemical potentials and mean
 energies in MeV; chemical potentials in the stellarcollapse.org convention
-(see `parleak.neutrino.opacity`).
+(see `parleak.microphysics.opacity`).
 
 Effective rates (seed 004). With n_nu = g 4 pi / (h c)^3 T^3 F_2(eta_nu)
 [cm^-3] and e_nu = g 4 pi / (h c)^3 T^4 F_3(eta_nu) [erg cm^-3], the
@@ -64,11 +64,11 @@ import numba
 import numpy as np
 
 from parleak.constants import AVOGADRO_NUMBER, HC_MEV_CM, MEV, SPEED_OF_LIGHT
-from parleak.neutrino.fermi import FERMI_METHODS
-from parleak.neutrino.opacity import (HEAVY_OFF, HEAVY_YE, HEAVY_ZBAR, cell_absorption_targets, coherent_weight_rows,
+from parleak.microphysics.fermi import FERMI_METHODS
+from parleak.microphysics.opacity import (HEAVY_OFF, HEAVY_YE, HEAVY_ZBAR, cell_absorption_targets, coherent_weight_rows,
                                       degeneracies_and_fermi, fermi_at, nux_fermi, opacity_kernel, opacity_rows,
                                       transport_opacity_kernel, transport_opacity_rows)
-from parleak.neutrino.rates import beta_capture, bremsstrahlung, pair_annihilation, plasmon_decay
+from parleak.microphysics.rates import beta_capture, bremsstrahlung, pair_annihilation, plasmon_decay
 
 SCHEMES = ("ruffert", "minimum")
 RUFFERT, MINIMUM = 0, 1
@@ -232,7 +232,7 @@ def cell_free_rates(n, rho, temp, mu_n, mu_p, xn, xp, eta, electrons, positrons,
     """The free rates of flat cell n: (R(nu_e), R(anti-nu_e), R(nu_x)
     [cm^-3 s^-1], Q(nu_e), Q(anti-nu_e), Q(nu_x) [MeV cm^-3 s^-1]) summed over
     the processes that are on, from eta (3, N) and the rows of
-    `parleak.neutrino.opacity.degeneracies_and_fermi` (electrons, positrons:
+    `parleak.microphysics.opacity.degeneracies_and_fermi` (electrons, positrons:
     (F_2, ..., F_5) at eta_e and -eta_e), with the capture targets (Y_np,
     Y_pn) of `cell_absorption_targets` (rho_blocking [g cm^-3]). Every
     process is evaluated and those that are off add 0 (branch-free)."""

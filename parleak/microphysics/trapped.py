@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from parleak.constants import HC_MEV_CM, MEV
-from parleak.neutrino.fermi import fermi_dirac_array
+from parleak.microphysics.fermi import fermi_dirac_array
 
 # 4 pi / (3 (h c)^3) in erg MeV^-4 cm^-3.
 PRESSURE_SCALE = 4.0 * math.pi / (3.0 * HC_MEV_CM**3) * MEV
