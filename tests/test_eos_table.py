@@ -11,7 +11,7 @@ import pytest
 
 from parleak.config import ConfigError, validate
 from parleak.constants import ATOMIC_MASS_UNIT, MEV, MEV_TO_KELVIN, RADIATION_CONSTANT
-from parleak.eos import SCHEMA, make_eos
+from parleak.eos import EOS, SCHEMA, IdealGas, make_eos
 from parleak.eos.table import COUNTERS, OPTIONAL_VARIABLES, REQUIRED_VARIABLES, EOSTableError, TabulatedEOS
 
 from helpers import REPO
@@ -124,6 +124,48 @@ def test_clamping_to_the_edges_is_counted(trilinear_eos):
     assert np.isnan(press[9]) and np.isnan(mu_p[9])
     eos.reset_counts()
     assert eos.counts.tolist() == [0] * 8
+
+
+# -- the EOS interface (parleak.eos.base.EOS) ---------------------------------
+
+INTERFACE = ("has_temperature", "is_nuclear", "has_nuclei", "eps_zero", "ranges", "counters", "counts",
+             "out_of_range", "reset_counts", "from_rho_eps", "eps_from_rho_press")
+NUCLEAR = ("lookup", "require", "state_from", "inversion_side", "beta_equilibrium_ye", "temp_from_rho_eps",
+           "temp_from_rho_press", "temp_from_rho_entropy")
+
+
+def test_both_eos_classes_expose_the_interface(trilinear_eos):
+    ideal = IdealGas(1.4)
+    for eos in (ideal, trilinear_eos):
+        assert isinstance(eos, EOS)
+        for name in INTERFACE:
+            assert hasattr(eos, name), (type(eos).__name__, name)
+        assert eos.counts.dtype == np.int64 and eos.counts.shape == (len(eos.counters),)
+        assert list(zip(eos.out_of_range, eos.counts.tolist())) == list(zip(eos.counters, eos.counts.tolist()))
+    assert ideal.has_temperature is False and ideal.is_nuclear is False and ideal.has_nuclei is False
+    assert ideal.eps_zero == 0.0 and ideal.ranges is None
+    assert ideal.counters == () and ideal.counts.size == 0 and ideal.out_of_range == {}
+    ideal.reset_counts()  # a no-op
+    assert ideal.counts.size == 0
+    for name in NUCLEAR:
+        assert not hasattr(ideal, name), name
+        assert callable(getattr(trilinear_eos, name)), name
+    eos = trilinear_eos
+    assert eos.has_temperature is True and eos.is_nuclear is True and eos.counters == COUNTERS
+    assert set(eos.ranges) == {"rho", "temp", "ye"} and eos.has_nuclei is True
+    assert eos.eps_zero > 0.0  # eps < 0 in part of this table
+
+
+def test_status_line_pairs_counter_names_with_counts(trilinear_eos):
+    """What the hydro's status line does: zip(eos.out_of_range, counts)."""
+    eos = trilinear_eos
+    eos.reset_counts()
+    eos.lookup(np.array([1e2, 1e16]), 1.0, 0.3, "press")
+    total = eos.counts.copy()
+    assert [f"{name} {n}" for name, n in zip(eos.out_of_range, total) if n] == ["rho_low 1", "rho_high 1"]
+    eos.reset_counts()
+    assert not eos.counts.any()
+    assert [name for name, n in zip(IdealGas(1.4).out_of_range, IdealGas(1.4).counts) if n] == []
 
 
 @pytest.mark.parametrize("quantity", ["eps", "press", "entropy"])

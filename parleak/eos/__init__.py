@@ -1,16 +1,20 @@
 """Equations of state behind one interface, used by the hydro kernels.
 
-An EOS object provides, on float64 arrays of one shape (any shape; the
-hydro passes ghosted [z, y, x] blocks):
+Every EOS derives from parleak.eos.base.EOS, whose docstring is the whole
+interface: has_temperature, is_nuclear, has_nuclei, eps_zero, ranges (None
+without a table), counters/counts/out_of_range/reset_counts (the
+out-of-range counters; empty without a table), from_rho_eps and
+eps_from_rho_press for the hydro, and for a nuclear EOS lookup, require,
+state_from, inversion_side and beta_equilibrium_ye. Callers test
+`eos.is_nuclear` and `eos.ranges is not None`, never hasattr. In short,
+on float64 arrays of one shape (any shape; the hydro passes ghosted
+[z, y, x] blocks):
 
-    has_temperature: whether it uses and returns a temperature (MeV)
-    eps_zero: a constant (erg/g) with eps + eps_zero > 0 for every state of
-        the EOS (0 for the ideal gas; a nuclear table's eps can be negative)
     from_rho_eps(rho, eps, ye, temp, press, gamma_c, gamma_e)
         rho g/cm^3, eps erg/g, ye 1 -> press erg/cm^3 and the two
         adiabatic indices gamma_c = rho c_s^2 / press (sound speed) and
         gamma_e = 1 + press / (rho (eps + eps_zero)) (energy, finite because
-        eps + eps_zero > 0). temp (MeV) is read as the
+        eps + eps_zero > 0, eps_zero erg/g). temp (MeV) is read as the
         starting guess and overwritten where has_temperature, else ignored.
     eps_from_rho_press(rho, press, ye, temp) -> eps (erg/g), a new array
         (initial data and pressure floors; temp as for from_rho_eps)
@@ -26,6 +30,7 @@ HLLE and HLLC fluxes are linear in the conserved states.
 import os
 
 from parleak.config import ConfigError, Key
+from parleak.eos.base import EOS  # noqa: F401 (the interface)
 from parleak.eos.ideal import IdealGas
 from parleak.eos.table import EOSTableError, TabulatedEOS
 

@@ -3,6 +3,8 @@
 import numba
 import numpy as np
 
+from parleak.eos.base import EOS
+
 
 @numba.njit(cache=True, error_model="numpy")
 def _ideal_from_rho_eps(rho, eps, press, gamma_c, gamma_e, gamma):
@@ -12,8 +14,10 @@ def _ideal_from_rho_eps(rho, eps, press, gamma_c, gamma_e, gamma):
         gamma_e[n] = gamma
 
 
-class IdealGas:
-    """press = (gamma - 1) rho eps (cgs); no temperature, ye is ignored."""
+class IdealGas(EOS):
+    """press = (gamma - 1) rho eps (cgs); no temperature, ye is ignored.
+    Not nuclear, no table: ranges None, no counters (the defaults of
+    parleak.eos.base.EOS)."""
 
     has_temperature = False
     eps_zero = 0.0
