@@ -10,13 +10,12 @@ files without their dump, scalars.csv rows cut short or holding junk."""
 
 import glob
 import os
-import tomllib
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from parleak.config import ConfigError, flatten
+from parleak.config import ConfigError, flatten, tomllib  # tomli before Python 3.11
 from parleak.eos import make_eos
 from parleak.io.dump import existing_dumps
 from parleak.io.reader import DumpError, check_dump as field_names, read_dump as load_dump
