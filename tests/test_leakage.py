@@ -1,5 +1,6 @@
 """Leakage microphysics (parleak.microphysics.opacity, rates, leakage): values
-computed by hand from the seed-004 formulas (Fermi integrals by adaptive
+computed by hand from the published formulas (Ruffert et al. 1996, Galeazzi
+et al. 2013, Burrows et al. 2006; Fermi integrals by adaptive
 quadrature, not parleak's fermi module), limits, signs, scalings, switches
 and the API."""
 
@@ -11,7 +12,7 @@ from scipy.integrate import quad
 from scipy.special import expit
 
 from parleak.constants import (AVOGADRO_NUMBER, AXIAL_COUPLING, C_AXIAL, C_VECTOR, ELECTRON_MASS_MEV,
-                               FINE_STRUCTURE_LEAKAGE, MEV, PLANCK_CONSTANT, PLASMA_GAMMA_0, Q_NP_MEV, SIGMA_0)
+                               FINE_STRUCTURE_LEAKAGE, MEV, PLANCK_CONSTANT, PLASMA_GAMMA_0, SIGMA_0)
 from parleak.microphysics.leakage import (DenseCells, LeakageParams, LeakageResult, SourceTerms, leakage_source_terms,
                                       leakage_sources, leakage_sources_from_eos, lookup_eos_quantities, opacities,
                                       transport_opacities)
@@ -36,7 +37,7 @@ def vacancy(energy_over_t, eta):
 
 def by_hand(point, params=LeakageParams()):
     """Every output of leakage_sources at one cell, step by step from the
-    seed-004 formulas as documented in parleak.neutrino (per volume)."""
+    published formulas as documented in parleak.microphysics (per volume)."""
     rho, t, ye, mu_e, mu_n, mu_p, xn, xp, tau = (point[k] for k in ("rho", "temp", "ye", "mu_e", "mu_n", "mu_p",
                                                                     "xn", "xp", "tau"))
     xh, abar, zbar = point.get("xh"), point.get("abar"), point.get("zbar")
@@ -44,8 +45,9 @@ def by_hand(point, params=LeakageParams()):
     # degeneracies (stellarcollapse convention: mu_n, mu_p from the neutron rest mass)
     eta_e = mu_e / t
     eta_ceq = (mu_e + mu_p - mu_n) / t
-    eta_hat = (mu_n - mu_p - Q_NP_MEV) / t
-    eta_n_kin, eta_p_kin = mu_n / t, (mu_p + Q_NP_MEV) / t
+    q_np = params.couplings.q_np
+    eta_hat = (mu_n - mu_p - q_np) / t
+    eta_n_kin, eta_p_kin = mu_n / t, (mu_p + q_np) / t
     eta0 = params.eta0
     eta = [eta_ceq * (1 - math.exp(-tau[0, 0])) + eta0 * math.exp(-tau[0, 0]),
            -eta_ceq * (1 - math.exp(-tau[1, 0])) + eta0 * math.exp(-tau[1, 0]), 0.0]

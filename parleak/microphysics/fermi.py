@@ -1,4 +1,4 @@
-"""Complete Fermi-Dirac integrals of integer order k = 0..5 (seed 004, F_N),
+"""Complete Fermi-Dirac integrals of integer order k = 0..5,
 
     F_k(eta) = int_0^inf x^k / (exp(x - eta) + 1) dx,
 
@@ -29,14 +29,18 @@ ACCURATE (0), `fermi_dirac`: relative error at most 1.1e-15 for k = 0..5
       with F_k(-eta) from the pieces above; all terms of S_k are positive
       and |F_k(-eta)| < F_k(eta), so it loses at most a factor 2 in
       relative accuracy.
-TEH (1), `fermi_dirac_teh`: the fits of Takahashi, Eid & Hillebrandt (1978,
-    A&A 67, 185) as seed 004 writes them. Measured maximum relative error
+TEH (1), `fermi_dirac_teh`: the fits of Takahashi, El Eid & Hillebrandt
+    (1978, A&A 67, 185), the form leakage codes use (e.g. GRHayL's
+    NRPyLeakage; module `fermi_teh`). Measured maximum relative error
     against ACCURATE on [-50, 200]: k=1 3.6e-3 (at eta = -1.9), k=2 2.3e-3,
     k=3 1.4e-3, k=4 9.6e-4, k=5 5.3e-4 (the last four at eta = 1.4-1.6);
     k=0 is exact. About 14 ns per call.
 
 Both are exact in F_0 and accept any float eta: F_k -> k! e^eta for
 eta -> -inf (0 once e^eta underflows), eta^(k+1) / (k+1) for eta -> +inf.
+Ratios F_a / F_b of one eta (mean energies, spectral averages) go through
+`fermi_ratio`, which is finite for every eta: below eta ~ -707 both
+integrals are 0 and the ratio is its limit a! / b!.
 
 Several orders at once, for kernels (equal to the single-order functions
 bit for bit): `fermi_orders(eta, method)` -> (F_0, ..., F_5)(eta) and
@@ -60,185 +64,43 @@ F_k(-|eta|) evaluated and one selected and e^-|eta| from
 13.5 ns per eta for both signs against 27 ns for `fermi_orders_pm`. Its
 values are those of `fermi` where |eta| < 2 and within an ulp of e^-|eta|
 of them elsewhere.
-"""
 
-import math
+Modules: `fermi_pieces` (tables and the scalar pieces of ACCURATE),
+`fermi_teh` (TEH), this one (entry points, rows, ratios). Layer:
+microphysics (numpy, numba, parleak.kernel_math).
+"""
 
 import numba
 import numpy as np
 
-from parleak.kernel_math import exponential, fma
+from parleak.kernel_math import exponential
+from parleak.microphysics.fermi_pieces import (ACCURATE, FERMI_METHODS, MAX_ORDER, TEH, _check_order,
+                                               _fermi_dirac_pm, _fermi_dirac_pm_branchless, fermi_at_zero)
+from parleak.microphysics.fermi_teh import fermi_dirac_teh, fermi_dirac_teh_orders
 
-FERMI_METHODS = ("accurate", "teh")
-ACCURATE = 0
-TEH = 1
-MAX_ORDER = 5
-
-# Riemann zeta at 2..6 in long double (the fit below needs F_k(0) to better
-# than double precision): even values from pi, odd values to 20 digits
-# (Apery's constant zeta(3); zeta(5), OEIS A013663).
-_PI = 4 * np.arctan(np.longdouble(1))
-ZETA = {2: _PI**2 / 6, 3: np.longdouble("1.2020569031595942854"), 4: _PI**4 / 90,
-        5: np.longdouble("1.0369277551433699263"), 6: _PI**6 / 945}
-
-SERIES_ETA_MAX = -2.0  # eta <= this: alternating series in e^eta
-SERIES_TERMS = 16  # even; e^(-32) / 17^2 < 1e-16: the k = 1 truncation at eta = -2
-FIT_DEGREE = 16  # polynomial on (-2, 0]; interpolation error ~1e-15
-TAYLOR_TERMS = 120  # Taylor series about 0 for the fit, (2 / pi)^120 < 1e-23
-TEH_ETA_SWITCH = 1e-3  # the seed's branch switch of the TEH fits
+__all__ = ["ACCURATE", "FERMI_METHODS", "MAX_ORDER", "TEH", "fermi", "fermi_at_zero", "fermi_dirac",
+           "fermi_dirac_array", "fermi_dirac_orders", "fermi_dirac_orders_pm", "fermi_dirac_teh",
+           "fermi_dirac_teh_orders", "fermi_orders", "fermi_orders_pm", "fermi_ratio", "fermi_rows"]
 
 
-def fermi_at_zero(k):
-    """F_k(0) = (1 - 2^-k) k! zeta(k + 1) for k >= 1, ln 2 for k = 0 (long double)."""
-    return np.log(np.longdouble(2)) if k == 0 else (1.0 - 2.0**-k) * math.factorial(k) * ZETA[k + 1]
-
-
-def _logistic_taylor(n_terms):
-    """Taylor coefficients about 0 of dF_0/deta = s(eta) = 1 / (1 + e^-eta),
-    from s' = s (1 - s): (j + 1) s_{j+1} = s_j - sum_i s_i s_{j-i}."""
-    s = np.zeros(n_terms, dtype=np.longdouble)
-    s[0] = 0.5
-    for j in range(n_terms - 1):
-        s[j + 1] = (s[j] - np.dot(s[: j + 1], s[j::-1])) / (j + 1)
-    return s
-
-
-def _taylor_at_zero(k):
-    """Taylor coefficients of F_k about eta = 0: F_k^(m)(0) / m! with
-    F_k^(m) = k! / (k - m)! F_{k-m} for m <= k and F_0' = s (longdouble)."""
-    s = _logistic_taylor(TAYLOR_TERMS)
-    c = np.zeros(TAYLOR_TERMS + k + 1, dtype=np.longdouble)
-    for m in range(k + 1):
-        c[m] = math.comb(k, m) * fermi_at_zero(k - m)
-    # F_k^(k+1+j)(0) = k! j! s_j  ->  coefficient k! j! / (k+1+j)! s_j
-    for j in range(TAYLOR_TERMS):
-        c[k + 1 + j] = s[j] / (math.comb(k + 1 + j, j) * (k + 1))
-    return c
-
-
-def _fit_table():
-    """Power coefficients in t = eta + 1 of the degree-FIT_DEGREE Chebyshev
-    interpolant of F_k on [-2, 0], rows k = 0..MAX_ORDER (row 0 unused: F_0
-    is exact), padded with a zero to an even number of columns (for
-    `_polynomial`)."""
-    n = FIT_DEGREE + 1
-    theta = (np.arange(n, dtype=np.longdouble) + 0.5) * _PI / n
-    t = np.cos(theta)
-    table = np.zeros((MAX_ORDER + 1, n + n % 2))
-    for k in range(MAX_ORDER + 1):
-        values = np.polynomial.polynomial.polyval(t - 1, _taylor_at_zero(k))
-        cheb = np.array([2 * np.sum(values * np.cos(j * theta)) / n for j in range(n)])
-        cheb[0] /= 2
-        table[k, :n] = np.polynomial.chebyshev.cheb2poly(cheb).astype(np.float64)
-    return table
-
-
-def _series_table():
-    """Coefficients k! (-1)^m / (m + 1)^(k+1) of F_k = z sum_m c_m z^m, z = e^eta."""
-    m = np.arange(SERIES_TERMS)
-    return np.array([math.factorial(k) * (-1.0) ** m / (m + 1.0) ** (k + 1) for k in range(MAX_ORDER + 1)])
-
-
-def _sommerfeld_table():
-    """Coefficients of S_k(eta) (module docstring): row k, column j holds the
-    coefficient of eta^(k+1-2j), j = 0..floor((k+1)/2). S_k is also the
-    numerator of the TEH fit: its 2 kC(2r-1) F_{2r-1}(0) = 2 (1 - 2^(1-2r))
-    zeta(2r) k! / (k+1-2r)!."""
-    table = np.zeros((MAX_ORDER + 1, (MAX_ORDER + 1) // 2 + 1))
-    for k in range(MAX_ORDER + 1):
-        table[k, 0] = 1.0 / (k + 1)
-        for j in range(1, (k + 1) // 2 + 1):
-            table[k, j] = 2.0 * (1.0 - 2.0 ** (1 - 2 * j)) * ZETA[2 * j] * math.factorial(k) / math.factorial(k + 1 - 2 * j)
-    return table
-
-
-_FIT = _fit_table()
-_SERIES = _series_table()
-_SOMMERFELD = _sommerfeld_table()
-_FACTORIAL = np.array([float(math.factorial(k)) for k in range(MAX_ORDER + 1)])
-_AT_ZERO = np.array([fermi_at_zero(k) for k in range(MAX_ORDER + 1)], dtype=np.float64)
-# TEH (seed 004): branch eta > 1e-3 divides S_k by 1 - (-1)^k exp(-decay_k eta),
-# decay_k = 2 k F_{k-1}(0) / F_k(0); branch eta <= 1e-3 is
-# k! e^eta / (1 + (k! / F_k(0) - 1) exp(A)), A = slope_k eta,
-# slope_k = (1 - k F_{k-1}(0) / F_k(0)) / (1 - F_k(0) / k!). Row k = 0 unused
-# (F_0 is analytic).
-_TEH_SIGN = np.array([(-1.0) ** k for k in range(MAX_ORDER + 1)])
-_TEH_DECAY = np.array([0.0] + [2 * k * _AT_ZERO[k - 1] / _AT_ZERO[k] for k in range(1, MAX_ORDER + 1)])
-_TEH_WEIGHT = _FACTORIAL / _AT_ZERO - 1.0
-_TEH_SLOPE = np.array([0.0] + [(1 - k * _AT_ZERO[k - 1] / _AT_ZERO[k]) / (1 - _AT_ZERO[k] / _FACTORIAL[k])
-                               for k in range(1, MAX_ORDER + 1)])
+# F_a(eta) / F_b(eta) as eta -> -inf, a!/b!: F_k(eta) ~ Gamma(k + 1) e^eta.
+RATIO_LIMITS = {(4, 2): 12.0, (5, 3): 20.0, (4, 3): 4.0, (5, 4): 5.0}
+SMALLEST_NORMAL = 2.2250738585072014e-308
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
-def _fermi_dirac_0_pm(x):
-    """(F_0(-x), F_0(x)) for x >= 0: ln(1 + e^-x) and, by the exact
-    reflection F_0(x) = x + F_0(-x), x + ln(1 + e^-x); never overflows."""
-    low = math.log1p(math.exp(-x))
-    return low, x + low
-
-
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def _check_order(k):
-    if k < 0 or k > MAX_ORDER:
-        raise ValueError("Fermi-Dirac integral order k must be 0..5")
-
-
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def _polynomial(table, k, x):
-    """sum_m table[k, m] x^m (table with an even number of columns) as
-    E(x^2) + x O(x^2): two independent Horner chains of fused multiply-adds,
-    half the latency of one."""
-    x2 = x * x
-    even = 0.0
-    odd = 0.0
-    for m in range(table.shape[1] - 2, -1, -2):
-        even = fma(even, x2, table[k, m])
-        odd = fma(odd, x2, table[k, m + 1])
-    return fma(x, odd, even)
-
-
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def _sommerfeld(k, eta):
-    """S_k(eta), the polynomial part of the reflection formula (dimensionless):
-    Horner in eta^2 over its powers k+1, k-1, ..., times eta for even k."""
-    eta2 = eta * eta
-    total = _SOMMERFELD[k, 0]
-    for j in range(1, (k + 1) // 2 + 1):
-        total = fma(total, eta2, _SOMMERFELD[k, j])
-    return total * eta if k % 2 == 0 else total
-
-
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def _fermi_dirac_nonpositive(k, eta):
-    """F_k(eta) for 1 <= k <= 5 and eta <= 0 (series or fitted polynomial)."""
-    if eta <= SERIES_ETA_MAX:
-        z = math.exp(eta)
-        return z * _polynomial(_SERIES, k, z)
-    return _polynomial(_FIT, k, eta + 1.0)
-
-
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def _fermi_dirac_pm(k, x):
-    """(F_k(-x), F_k(x)) for 0 <= k <= 5 and x >= 0: the pieces at -x and the
-    reflection F_k(x) = S_k(x) + (-1)^k F_k(-x) (which holds at x = 0 too,
-    but not bit for bit, so F_k(-x) is returned twice there)."""
-    if k == 0:
-        return _fermi_dirac_0_pm(x)
-    low = _fermi_dirac_nonpositive(k, -x)
-    if x > 0.0:
-        return low, _sommerfeld(k, x) + (low if k % 2 == 0 else -low)
-    return low, low
-
-
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def _fermi_dirac_pm_branchless(k, x, z):
-    """`_fermi_dirac_pm` (1 <= k <= 5) with z = e^-x given and both pieces
-    of F_k(-x) evaluated, one selected: no branches."""
-    series = z * _polynomial(_SERIES, k, z)
-    fit = _polynomial(_FIT, k, 1.0 - x)  # eta + 1 at eta = -x
-    low = series if -x <= SERIES_ETA_MAX else fit
-    high = _sommerfeld(k, x) + (low if k % 2 == 0 else -low)
-    return low, (high if x > 0.0 else low)
+def fermi_ratio(numerator, denominator, limit):
+    """F_a(eta) / F_b(eta) (a > b) from numerator = F_a(eta) and
+    denominator = F_b(eta), finite for every eta: where F_b(eta) has
+    underflowed (below the smallest normal double: eta below about -707
+    for the accurate method, whose values are 0 or normal; the TEH fits
+    pass through subnormals first) the quotient of the two underflowed
+    numbers is not used and the ratio is its limit a!/b! (`RATIO_LIMITS`,
+    F_k(eta) ~ k! e^eta as eta -> -inf), which it equals to double
+    precision already at eta = -40. Elsewhere the plain quotient, bit for
+    bit. Branch-free (both computed, one selected)."""
+    ratio = numerator / denominator
+    return ratio if denominator >= SMALLEST_NORMAL else limit
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -311,46 +173,6 @@ def fermi_dirac_orders(eta):
     dimensionless; returns a 6-tuple of dimensionless integrals."""
     return fermi_dirac_orders_pm(eta)[0]
 
-
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def _fermi_dirac_teh(k, eta):
-    """`fermi_dirac_teh` without the check of k."""
-    if k == 0:
-        low, high = _fermi_dirac_0_pm(abs(eta))
-        return high if eta > 0.0 else low
-    if eta > TEH_ETA_SWITCH:
-        return _sommerfeld(k, eta) / (1.0 - _TEH_SIGN[k] * math.exp(-_TEH_DECAY[k] * eta))
-    return _FACTORIAL[k] * math.exp(eta) / (1.0 + _TEH_WEIGHT[k] * math.exp(_TEH_SLOPE[k] * eta))
-
-
-@numba.njit(cache=True, error_model="numpy")
-def fermi_dirac_teh(k, eta):
-    """F_k(eta) from the Takahashi, Eid & Hillebrandt (1978) fits (seed 004):
-
-        eta > 1e-3:  [eta^(k+1)/(k+1) + sum_{r=1}^{(k+1)/2} 2 kC(2r-1)
-                      eta^(k+1-2r) F_{2r-1}(0)]
-                     / [1 - (-1)^k exp(-2 k eta F_{k-1}(0) / F_k(0))],
-        eta <= 1e-3: k! e^eta / [1 + (k! / F_k(0) - 1) exp(A)],
-                     A = eta (1 - k F_{k-1}(0) / F_k(0)) / (1 - F_k(0) / k!),
-
-    kC(2r-1) = k! / ((2r-1)! (k-2r+1)!), F_0 analytic. (The seed's "<" and
-    ">" leave eta = 1e-3 itself open; it goes to the second branch here.)
-    Measured maximum relative error against `fermi_dirac` for eta in
-    [-50, 200]: k=1 3.6e-3, k=2 2.3e-3, k=3 1.4e-3, k=4 9.6e-4, k=5 5.3e-4.
-
-    k: order, int 0..5; eta: degeneracy parameter (dimensionless).
-    Returns the dimensionless integral."""
-    _check_order(k)
-    return _fermi_dirac_teh(k, eta)
-
-
-@numba.njit(cache=True, forceinline=True, error_model="numpy")
-def fermi_dirac_teh_orders(eta):
-    """(F_0, ..., F_5)(eta) of `fermi_dirac_teh`, bit for bit. Inlined, the
-    orders share e^eta and eta^2 only: each TEH fit has its own exp. eta
-    dimensionless; returns a 6-tuple of dimensionless integrals."""
-    return (_fermi_dirac_teh(0, eta), _fermi_dirac_teh(1, eta), _fermi_dirac_teh(2, eta),
-            _fermi_dirac_teh(3, eta), _fermi_dirac_teh(4, eta), _fermi_dirac_teh(5, eta))
 
 
 @numba.njit(cache=True, error_model="numpy")

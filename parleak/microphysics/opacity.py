@@ -1,5 +1,6 @@
-"""Neutrino opacities of the leakage scheme (seed 004; Ruffert, Janka &
-Schaefer 1996, A&A 311, 532, appendix A) for three species: 0 nu_e,
+"""Neutrino opacities of the leakage scheme (Ruffert, Janka & Schaefer 1996,
+A&A 311, 532, appendix A; Rosswog & Liebendoerfer 2003, MNRAS 342, 673;
+Galeazzi et al. 2013, PRD 88, 064009, appendix A) for three species: 0 nu_e,
 1 anti-nu_e, 2 nu_x (the four heavy-lepton species lumped), and two
 spectral moments: j = 0 (number transport) and j = 1 (energy transport).
 
@@ -7,7 +8,7 @@ Conventions (stellarcollapse.org chemical potentials, all in MeV):
 - mu_e includes the electron rest mass, eta_e = mu_e / T;
 - mu_n, mu_p are measured from the neutron rest mass, so the kinetic nucleon
   degeneracies are eta_n = mu_n / T and eta_p = (mu_p + Q) / T with
-  Q = Q_NP_MEV, and the kinetic difference in the Pauli-blocking factors is
+  Q = Couplings.q_np (m_n - m_p, CODATA), and the kinetic difference in the Pauli-blocking factors is
   eta_hat = eta_n - eta_p = (mu_n - mu_p - Q) / T;
 - the nu_e degeneracy at chemical equilibrium is
   eta_nue^ceq = eta_e + eta_p - eta_n - Q / T = (mu_e + mu_p - mu_n) / T.
@@ -17,11 +18,13 @@ into kappa_j = C sigma_0 n (T / m_e c^2)^2 F_{4+j}(eta_nu) / F_{2+j}(eta_nu)
 for a target density n. All scattering cross sections here are transport
 cross sections (Ruffert A1 for nucleons; for nuclei see COHERENT below), so
 the transport opacity kappa_total = kappa_a + kappa_s (1 - <cos theta>)
-(seed 000) uses <cos theta> = 0 by default.
+uses <cos theta> = 0 by default.
 
 The scalar helpers are numba functions for the leakage kernels; the
+constants (couplings, Q) come from their `KernelParams` argument p. The
 vectorised entry points are `parleak.microphysics.leakage.opacities` and
-`leakage_sources`.
+`leakage_sources`. Layer: microphysics (numpy, numba, parleak.constants,
+parleak.kernel_math).
 """
 
 import math
@@ -29,50 +32,42 @@ import math
 import numba
 import numpy as np
 
-from parleak.constants import (AVOGADRO_NUMBER, AXIAL_COUPLING, C_VECTOR, ELECTRON_MASS_MEV, Q_NP_MEV,
-                               SIGMA_0)
-from parleak.microphysics.fermi import fermi_orders, fermi_rows
 from parleak.kernel_math import exponential
+from parleak.microphysics.fermi import fermi_orders, fermi_rows
+from parleak.microphysics.parameters import HEAVY_OFF, HEAVY_YE, HEAVY_ZBAR  # noqa: F401 (re-exported)
 
-# Ruffert A1: transport cross-section coefficients C_{s,N} for nucleons.
-C_SCATTER_NEUTRON = (1.0 + 5.0 * AXIAL_COUPLING**2) / 24.0
-C_SCATTER_PROTON = (4.0 * (C_VECTOR - 1.0) ** 2 + 5.0 * AXIAL_COUPLING**2) / 24.0
-# Ruffert A9, A10: charged-current absorption coefficient (1 + 3 alpha^2) / 4.
-C_ABSORPTION = (1.0 + 3.0 * AXIAL_COUPLING**2) / 4.0
-# Weak mixing angle from the seed's C_V = 1/2 + 2 sin^2(theta_W), so that the
-# nucleus and nucleon neutral currents use one coupling (sin^2 = 0.231).
-SIN2_THETA_WEAK = (C_VECTOR - 0.5) / 2.0
 # Coherent scattering on a nucleus (A, Z) (Bruenn 1985, ApJS 58, 771; Burrows,
 # Reddy & Thompson 2006, NPA 777, 356): total cross section
 # sigma_0 / 16 (E / m_e c^2)^2 A^2 [1 - Z/A + (4 sin^2 theta_W - 1) Z/A]^2 with
 # dsigma/dOmega proportional to 1 + cos(theta); its transport cross section
-# is 2/3 of that, hence 1/24 (the vector-only neutron value of A1 for A = 1,
-# Z = 0). Nuclear form factor and ion-ion correlations are neglected.
+# is 2/3 of that, hence 1/24 (the vector-only neutron value of Ruffert A1
+# for A = 1, Z = 0). Nuclear form factor and ion-ion correlations are
+# neglected. The weak mixing angle is that of C_V = 1/2 + 2 sin^2(theta_W)
+# (KernelParams.nuclear_charge = 4 sin^2 theta_W - 1), so that nucleus and
+# nucleon neutral currents use one coupling.
 C_COHERENT = 1.0 / 24.0
-# sigma_0 N_A / (m_e c^2)^2 [cm^2 mol^-1 MeV^-2]: kappa_j = OPACITY_SCALE rho
-# T^2 (sum of C Y) F_{4+j} / F_{2+j} with rho in g cm^-3, T in MeV.
-OPACITY_SCALE = SIGMA_0 * AVOGADRO_NUMBER / ELECTRON_MASS_MEV**2
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
 def blended_degeneracy(eta_trapped, tau, eta0):
     """eta_trapped (1 - e^-tau) + eta0 e^-tau: a neutrino degeneracy
-    interpolated with its number optical depth (seed 004)."""
+    interpolated with its number optical depth (Rosswog & Liebendoerfer 2003;
+    Galeazzi et al. 2013, appendix A)."""
     transparency = exponential(-tau)
     return eta_trapped * (1.0 - transparency) + eta0 * transparency
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
 def neutrino_degeneracies(eta_ceq, tau_nue, tau_anue, eta0):
-    """(eta_nue, eta_anue) interpolated with the number optical depths (seed
-    004): eta_nue = eta^ceq (1 - e^-tau_nue) + eta0 e^-tau_nue and
+    """(eta_nue, eta_anue) interpolated with the number optical depths
+    (`blended_degeneracy`): eta_nue = eta^ceq (1 - e^-tau_nue) + eta0 e^-tau_nue and
     eta_anue = -eta^ceq (1 - e^-tau_anue) + eta0 e^-tau_anue; eta_nux = 0."""
     return blended_degeneracy(eta_ceq, tau_nue, eta0), blended_degeneracy(-eta_ceq, tau_anue, eta0)
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
 def scattering_target(x_nucleon, eta_nucleon):
-    """Y_NN = Y_N / (1 + 2/3 max(eta_N, 0)) (seed 004, Ruffert A8) with
+    """Y_NN = Y_N / (1 + 2/3 max(eta_N, 0)) (Ruffert et al. 1996, eq. A8) with
     Y_N = X_N the EOS mass fraction and eta_N the kinetic degeneracy."""
     return x_nucleon / (1.0 + (2.0 / 3.0) * max(eta_nucleon, 0.0))
 
@@ -81,17 +76,17 @@ def scattering_target(x_nucleon, eta_nucleon):
 def absorption_targets(rho, xn, xp, eta_hat, rho_blocking):
     """(Y_np, Y_pn): nucleons per baryon available as targets of the
     charged-current processes with Pauli blocking of the final nucleon
-    (seed 004; Ruffert A13, A14; Bruenn 1985):
+    (Ruffert et al. 1996, eqs. A13, A14; Bruenn 1985):
 
         Y_np = (X_p - X_n) / (exp(-eta_hat) - 1),  Y_pn = exp(-eta_hat) Y_np.
 
     Y_np (neutron targets, proton final state) serves nu_e + n -> e- + p and
     e+ + n -> p + anti-nu_e; Y_pn (proton targets, neutron final state)
-    serves anti-nu_e + p -> e+ + n and e- + p -> n + nu_e. The seed's
+    serves anti-nu_e + p -> e+ + n and e- + p -> n + nu_e. Ruffert's
     2 Ye - 1 is Y_p - Y_n of pure nucleon matter; the EOS mass fractions
     X_p - X_n are used instead (DESIGN trap) so that the non-degenerate limit
     is exactly Y_np = X_n, Y_pn = X_p also where nuclei are present. Below
-    rho_blocking [g cm^-3] (seed: 2e12), and wherever either value is not
+    rho_blocking [g cm^-3] (Ruffert et al.: 2e12), and wherever either value is not
     finite or not positive (eta_hat -> 0, inconsistent inputs), the
     non-degenerate values X_n, X_p are used. Branch-free (the blocked values
     are computed everywhere and selected)."""
@@ -103,36 +98,38 @@ def absorption_targets(rho, xn, xp, eta_hat, rho_blocking):
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
-def cell_absorption_targets(rho, temp, mu_n, mu_p, xn, xp, rho_blocking):
+def cell_absorption_targets(rho, temp, mu_n, mu_p, xn, xp, rho_blocking, q_np):
     """`absorption_targets` (Y_np, Y_pn) of a cell from rho [g cm^-3], temp,
-    mu_n, mu_p [MeV] and X_n, X_p, with eta_hat = (mu_n - mu_p - Q) / T."""
-    return absorption_targets(rho, xn, xp, (mu_n - mu_p - Q_NP_MEV) * (1.0 / temp), rho_blocking)
+    mu_n, mu_p [MeV] and X_n, X_p, with eta_hat = (mu_n - mu_p - Q) / T,
+    q_np = Q [MeV]."""
+    return absorption_targets(rho, xn, xp, (mu_n - mu_p - q_np) * (1.0 / temp), rho_blocking)
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
-def coherent_weight(xh, abar, z_over_a):
-    """C_COHERENT X_h A W^2 with W = 1 - Z/A + (4 sin^2 theta_W - 1) Z/A: the
-    coherent nuclear scattering of nuclei n_h = N_A rho X_h / A in the units
-    of C_{s,N} Y_N (kappa proportional to rho X_h A E^2, seed 001)."""
-    weak_charge = 1.0 - z_over_a + (4.0 * SIN2_THETA_WEAK - 1.0) * z_over_a
+def coherent_weight(xh, abar, z_over_a, nuclear_charge):
+    """C_COHERENT X_h A W^2 with W = 1 - Z/A + (4 sin^2 theta_W - 1) Z/A
+    (nuclear_charge = 4 sin^2 theta_W - 1): the coherent nuclear scattering
+    of nuclei n_h = N_A rho X_h / A in the units of C_{s,N} Y_N (kappa
+    proportional to rho X_h A E^2; Bruenn 1985)."""
+    weak_charge = 1.0 - z_over_a + nuclear_charge * z_over_a
     return C_COHERENT * xh * abar * weak_charge * weak_charge
 
 
-HEAVY_OFF, HEAVY_ZBAR, HEAVY_YE = 0, 1, 2  # coherent scattering: off, Z/A = Zbar/Abar, Z/A = Ye
-
-
 @numba.njit(cache=True, error_model="numpy")
-def coherent_weight_rows(heavy_mode, ye, xh, abar, zbar, heavy):
-    """heavy[n] = coherent_weight of every flat cell, or 0 for HEAVY_OFF and
-    where X_h <= 0; Z/A from Zbar/Abar (HEAVY_ZBAR) or, where no Zbar is
-    given, from Ye (HEAVY_YE). A loop of its own: four more input arrays in
-    the opacity loop would keep the compiler from vectorising it."""
+def coherent_weight_rows(cells, p, heavy):
+    """heavy[n] = coherent_weight of every flat cell of `cells`
+    (CellArrays), or 0 for p.heavy_mode = HEAVY_OFF and where X_h <= 0; Z/A
+    from Zbar/Abar (HEAVY_ZBAR) or, where no Zbar is given, from Ye
+    (HEAVY_YE). A loop of its own: four more input arrays in the opacity
+    loop would keep the compiler from vectorising it."""
+    heavy_mode = p.heavy_mode
     if heavy_mode == HEAVY_OFF:
         heavy[:] = 0.0
         return
+    xh, abar, zbar, ye, charge = cells.xh, cells.abar, cells.zbar, cells.ye, p.nuclear_charge
     for n in range(heavy.size):
         x, a = xh[n], abar[n]
-        weight = coherent_weight(x, a, zbar[n] / a if heavy_mode == HEAVY_ZBAR else ye[n])
+        weight = coherent_weight(x, a, zbar[n] / a if heavy_mode == HEAVY_ZBAR else ye[n], charge)
         heavy[n] = weight if x > 0.0 else 0.0
 
 
@@ -148,8 +145,8 @@ def final_lepton_blocking(eta_lepton, f4_nu, f5_nu):
     """<1 - f_l> = vacancy(F_5(eta_nu) / F_4(eta_nu), eta_l): Pauli blocking
     of the final-state electron (eta_l = eta_e) or positron (eta_l = -eta_e)
     of nu_e / anti-nu_e absorption at the mean absorbed neutrino energy
-    T F_5 / F_4 (Ruffert A9, A10; seed 004 prints the neutrino factor
-    [1 - f_nu]_ec there, which belongs to the emission)."""
+    T F_5 / F_4 (Ruffert et al. 1996, eqs. A9, A10; the factor
+    [1 - f_nu] that some write there belongs to the emission)."""
     return vacancy(f5_nu / f4_nu, eta_lepton)
 
 
@@ -157,7 +154,7 @@ def final_lepton_blocking(eta_lepton, f4_nu, f5_nu):
 def spectral_ratios(f):
     """(F_4 / F_2, F_5 / F_3) of the Fermi integrals f = (F_2, F_3, F_4, F_5)
     of a neutrino degeneracy: the spectral averages <E^2> / T^2 of kappa_0
-    and kappa_1 (Ruffert A6), dimensionless."""
+    and kappa_1 (Ruffert et al. 1996, eq. A6), dimensionless."""
     return f[2] / f[0], f[3] / f[1]
 
 
@@ -165,7 +162,7 @@ def spectral_ratios(f):
 def species_opacities(scale, c_scatter, c_absorb, ratios, forward):
     """(kappa_s,0, kappa_s,1, kappa_a,0, kappa_a,1, kappa_total,0,
     kappa_total,1) [cm^-1] of one species, kappa_total,j = kappa_a,j +
-    kappa_s,j (1 - <cos theta>), from scale = OPACITY_SCALE rho T^2, the
+    kappa_s,j (1 - <cos theta>), from scale = p.opacity_scale rho T^2, the
     summed target coefficients c_scatter and c_absorb (blocking included),
     the species' `spectral_ratios` and forward = 1 - <cos theta>."""
     ratio0 = scale * ratios[0]
@@ -176,11 +173,12 @@ def species_opacities(scale, c_scatter, c_absorb, ratios, forward):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def degeneracy_rows(temp, mu_e, mu_n, mu_p, tau, eta0, eta):
+def degeneracy_rows(cells, tau, p, eta):
     """The degeneracies of flat cells: eta[0] = eta_e = mu_e / T, eta[1],
     eta[2] = eta_nue, eta_anue (`neutrino_degeneracies` with the number
-    optical depths tau[0], tau[2] of tau (6, N), species x moment); eta
-    (3, N)."""
+    optical depths tau[0], tau[2] of tau (6, N), species x moment, and
+    p.eta0); eta (3, N)."""
+    temp, mu_e, mu_n, mu_p, eta0 = cells.temp, cells.mu_e, cells.mu_n, cells.mu_p, p.eta0
     for n in range(temp.size):
         inv_t = 1.0 / temp[n]
         eta_ceq = (mu_e[n] + mu_p[n] - mu_n[n]) * inv_t
@@ -189,17 +187,18 @@ def degeneracy_rows(temp, mu_e, mu_n, mu_p, tau, eta0, eta):
         eta[2, n] = blended_degeneracy(-eta_ceq, tau[2, n], eta0)
 
 
-def degeneracies_and_fermi(temp, mu_e, mu_n, mu_p, tau, eta0, method, electrons=False):
+def degeneracies_and_fermi(cells, tau, p, electrons=False):
     """The first loops of the kernels over the flat cells: (eta (3, N) of
     `degeneracy_rows`, fermi (k, 4, N): (F_2, ..., F_5) at eta_nue, eta_anue
-    and, with electrons, also at eta_e and -eta_e (k = 4, else 2))."""
-    eta = np.empty((3, temp.size))
-    degeneracy_rows(temp, mu_e, mu_n, mu_p, tau, eta0, eta)
-    fermi = np.empty((4 if electrons else 3, 4, temp.size))
-    fermi_rows(eta[1], method, fermi[0], fermi[2])
-    fermi_rows(eta[2], method, fermi[1], fermi[2])
+    and, with electrons, also at eta_e and -eta_e (k = 4, else 3))."""
+    size = cells.temp.size
+    eta = np.empty((3, size))
+    degeneracy_rows(cells, tau, p, eta)
+    fermi = np.empty((4 if electrons else 3, 4, size))
+    fermi_rows(eta[1], p.method, fermi[0], fermi[2])
+    fermi_rows(eta[2], p.method, fermi[1], fermi[2])
     if electrons:
-        fermi_rows(eta[0], method, fermi[2], fermi[3])
+        fermi_rows(eta[0], p.method, fermi[2], fermi[3])
     return eta, fermi
 
 
@@ -210,40 +209,39 @@ def fermi_at(rows, n):
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
-def cell_opacities(n, rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward, nux_ratios):
+def cell_opacities(n, cells, heavy, eta, fermi, p, nux_ratios):
     """`species_opacities` of nu_e, anti-nu_e and nu_x at flat cell n (three
-    6-tuples) from the cell arrays rho [g cm^-3], temp [MeV], mu_n, mu_p
-    [MeV], X_n, X_p, heavy (`coherent_weight_rows`),
-    the rows of `degeneracies_and_fermi` (eta: eta_e in row 0; fermi:
-    (F_2, ..., F_5) at eta_nue and eta_anue in fermi[0], fermi[1]),
-    rho_blocking [g cm^-3], forward = 1 - <cos theta> and nux_ratios =
-    spectral_ratios at eta_nux = 0."""
-    r, t, m_n, m_p, x_n, x_p = rho[n], temp[n], mu_n[n], mu_p[n], xn[n], xp[n]
+    6-tuples) from `cells` (CellArrays: rho [g cm^-3], temp [MeV], mu_n, mu_p
+    [MeV], X_n, X_p), heavy (`coherent_weight_rows`), the rows of
+    `degeneracies_and_fermi` (eta: eta_e in row 0; fermi: (F_2, ..., F_5)
+    at eta_nue and eta_anue in fermi[0], fermi[1]), p (KernelParams:
+    rho_blocking [g cm^-3], forward = 1 - <cos theta>, the couplings) and
+    nux_ratios = spectral_ratios at eta_nux = 0."""
+    r, t, m_n, m_p, x_n, x_p = cells.rho[n], cells.temp[n], cells.mu_n[n], cells.mu_p[n], cells.xn[n], cells.xp[n]
     nue, anue = fermi_at(fermi[0], n), fermi_at(fermi[1], n)
     inv_t = 1.0 / t
-    y_np, y_pn = cell_absorption_targets(r, t, m_n, m_p, x_n, x_p, rho_blocking)
-    c_scatter = (C_SCATTER_NEUTRON * scattering_target(x_n, m_n * inv_t)
-                 + C_SCATTER_PROTON * scattering_target(x_p, (m_p + Q_NP_MEV) * inv_t)
+    y_np, y_pn = cell_absorption_targets(r, t, m_n, m_p, x_n, x_p, p.rho_blocking, p.q_np)
+    c_scatter = (p.c_scatter_neutron * scattering_target(x_n, m_n * inv_t)
+                 + p.c_scatter_proton * scattering_target(x_p, (m_p + p.q_np) * inv_t)
                  + heavy[n])
-    scale = OPACITY_SCALE * r * t * t
+    scale = p.opacity_scale * r * t * t
     eta_e = eta[0, n]
-    return (species_opacities(scale, c_scatter, C_ABSORPTION * y_np * final_lepton_blocking(eta_e, nue[2], nue[3]),
+    forward = p.forward
+    return (species_opacities(scale, c_scatter, p.c_absorption * y_np * final_lepton_blocking(eta_e, nue[2], nue[3]),
                               spectral_ratios(nue), forward),
-            species_opacities(scale, c_scatter, C_ABSORPTION * y_pn * final_lepton_blocking(-eta_e, anue[2], anue[3]),
+            species_opacities(scale, c_scatter,
+                              p.c_absorption * y_pn * final_lepton_blocking(-eta_e, anue[2], anue[3]),
                               spectral_ratios(anue), forward),
             species_opacities(scale, c_scatter, 0.0, nux_ratios, forward))
 
 
 @numba.njit(cache=True, error_model="numpy")
-def opacity_rows(rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward, nux_ratios, kappa_s,
-                 kappa_a, kappa_total):
+def opacity_rows(cells, heavy, eta, fermi, p, nux_ratios, kappa_s, kappa_a, kappa_total):
     """kappa_s, kappa_a, kappa_total (6, N) (species x moment) of every flat
     cell (`cell_opacities`). Its 18 stores per cell leave the loop scalar;
     `transport_opacity_rows` is the vectorised loop for kappa_total alone."""
-    for n in range(rho.size):
-        species = cell_opacities(n, rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward,
-                                 nux_ratios)
-        nue, anue, nux = species
+    for n in range(cells.rho.size):
+        nue, anue, nux = cell_opacities(n, cells, heavy, eta, fermi, p, nux_ratios)
         kappa_s[0, n], kappa_s[1, n], kappa_s[2, n] = nue[0], nue[1], anue[0]
         kappa_s[3, n], kappa_s[4, n], kappa_s[5, n] = anue[1], nux[0], nux[1]
         kappa_a[0, n], kappa_a[1, n], kappa_a[2, n] = nue[2], nue[3], anue[2]
@@ -253,15 +251,12 @@ def opacity_rows(rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking,
 
 
 @numba.njit(cache=True, error_model="numpy")
-def transport_opacity_rows(rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward, nux_ratios,
-                           kappa_total):
+def transport_opacity_rows(cells, heavy, eta, fermi, p, nux_ratios, kappa_total):
     """kappa_total (6, N) of every flat cell, bitwise that of `opacity_rows`:
     the loop the compiler vectorises (LLVM gives up on a loop with more
     than about 6 stores to 2-D rows: "too many SCEV assumptions")."""
-    for n in range(rho.size):
-        species = cell_opacities(n, rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward,
-                                 nux_ratios)
-        nue, anue, nux = species
+    for n in range(cells.rho.size):
+        nue, anue, nux = cell_opacities(n, cells, heavy, eta, fermi, p, nux_ratios)
         kappa_total[0, n], kappa_total[1, n] = nue[4], nue[5]
         kappa_total[2, n], kappa_total[3, n] = anue[4], anue[5]
         kappa_total[4, n], kappa_total[5, n] = nux[4], nux[5]
@@ -274,24 +269,22 @@ def nux_fermi(method):
     return nux, spectral_ratios(nux)
 
 
-def opacity_kernel(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar, heavy_mode, tau, eta0, rho_blocking,
-                   forward, method, kappa_s, kappa_a, kappa_total):
-    """Opacities of every cell of the flat inputs (`cell_opacities`); tau,
-    kappa_*: (3, 2, N). Loops over the cells: degeneracies, Fermi integrals
-    (vectorised), opacities."""
-    eta, fermi = degeneracies_and_fermi(temp, mu_e, mu_n, mu_p, tau.reshape(6, -1), eta0, method)
-    heavy = np.empty(rho.size)
-    coherent_weight_rows(heavy_mode, ye, xh, abar, zbar, heavy)
-    opacity_rows(rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward, nux_fermi(method)[1],
-                 *(k.reshape(6, -1) for k in (kappa_s, kappa_a, kappa_total)))
+def opacity_kernel(cells, tau, p, out):
+    """Opacities of every cell of `cells` (CellArrays, N cells) with
+    `KernelParams` p into out (kappa_s, kappa_a, kappa_total), each
+    (3, 2, N); tau (3, 2, N). Loops over the cells: degeneracies, Fermi
+    integrals (vectorised), coherent weights, opacities."""
+    eta, fermi = degeneracies_and_fermi(cells, tau.reshape(6, -1), p)
+    heavy = np.empty(cells.rho.size)
+    coherent_weight_rows(cells, p, heavy)
+    opacity_rows(cells, heavy, eta, fermi, p, nux_fermi(p.method)[1],
+                 *(k.reshape(6, -1) for k in (out.kappa_s, out.kappa_a, out.kappa_total)))
 
 
-def transport_opacity_kernel(rho, temp, ye, mu_e, mu_n, mu_p, xn, xp, xh, abar, zbar, heavy_mode, tau, eta0,
-                             rho_blocking, forward, method, kappa_total):
-    """`opacity_kernel` for kappa_total (3, 2, N) alone (bitwise the same
-    values), with every loop vectorised."""
-    eta, fermi = degeneracies_and_fermi(temp, mu_e, mu_n, mu_p, tau.reshape(6, -1), eta0, method)
-    heavy = np.empty(rho.size)
-    coherent_weight_rows(heavy_mode, ye, xh, abar, zbar, heavy)
-    transport_opacity_rows(rho, temp, mu_n, mu_p, xn, xp, heavy, eta, fermi, rho_blocking, forward,
-                           nux_fermi(method)[1], kappa_total.reshape(6, -1))
+def transport_opacity_kernel(cells, tau, p, out):
+    """`opacity_kernel` for out.kappa_total (3, 2, N) alone (bitwise the
+    same values), with every loop vectorised."""
+    eta, fermi = degeneracies_and_fermi(cells, tau.reshape(6, -1), p)
+    heavy = np.empty(cells.rho.size)
+    coherent_weight_rows(cells, p, heavy)
+    transport_opacity_rows(cells, heavy, eta, fermi, p, nux_fermi(p.method)[1], out.kappa_total.reshape(6, -1))
