@@ -3,7 +3,13 @@
 MPI tests run in child processes under `mpirun -n N` (N = 1, 2, 4,
 oversubscribed), never inside the pytest process: the helper passes an
 explicit environment so that a pytest process that has itself initialised
-MPI (a singleton) still launches clean jobs.
+MPI (a singleton) still launches clean jobs. A test that runs once per rank
+count takes the `mpi` fixture (an MPIRunner; tests/conftest.py):
+
+    @pytest.mark.mpi(ranks=(1, 2, 4))
+    def test_something(mpi):
+        result = mpi.python("from mpi4py import MPI; print(MPI.COMM_WORLD.size)")
+        assert ...
 """
 
 import os
@@ -44,6 +50,37 @@ def mpirun(n, args, timeout=300, cwd=None, check=True):
     if check and result.returncode != 0:
         pytest.fail(f"{' '.join(command)} exited {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}")
     return result
+
+
+def mpi_python(n, code, *args, timeout=300, cwd=None, check=True):
+    """`python -c code args` (this interpreter) under mpirun with n ranks;
+    as mpirun."""
+    return mpirun(n, ["python", "-c", code] + [str(a) for a in args], timeout=timeout, cwd=cwd, check=check)
+
+
+class MPIRunner:
+    """Launches jobs of one rank count (`ranks`) under mpirun: the value of
+    the `mpi` fixture of tests/conftest.py. run(args): `mpirun -n ranks
+    args` (a leading "python" means this interpreter); python(code, *args):
+    a Python snippet; parleak(config, output, *sets): `parleak run`. Each
+    returns the CompletedProcess (returncode, stdout, stderr); check=True
+    (the default) fails the test with the job's output when it exits
+    non-zero."""
+
+    def __init__(self, ranks):
+        self.ranks = int(ranks)
+
+    def __repr__(self):
+        return f"MPIRunner(ranks={self.ranks})"
+
+    def run(self, args, **options):
+        return mpirun(self.ranks, list(args), **options)
+
+    def python(self, code, *args, **options):
+        return mpi_python(self.ranks, code, *args, **options)
+
+    def parleak(self, config, output, *sets, **options):
+        return parleak_run(self.ranks, config, output, *sets, **options)
 
 
 def parleak_run(n, config, output, *sets, check=True, timeout=300):

@@ -61,9 +61,10 @@ def test_nuclear_shock_tube_on_1_and_2_ranks(tmp_path):
     assert abs(temp0[0] - 8.0) < 0.05 and abs(temp0[-1] - 2.0) < 0.05
 
 
-def test_a_missing_table_is_a_config_error_on_every_rank(tmp_path):
+@pytest.mark.mpi(ranks=(2,))
+def test_a_missing_table_is_a_config_error_on_every_rank(tmp_path, mpi):
     missing = tmp_path / "LS220.h5"
-    result = parleak_run(2, DRIVER, tmp_path / "out", 'eos.kind="table"', f'eos.table="{missing}"', check=False)
+    result = mpi.parleak(DRIVER, tmp_path / "out", 'eos.kind="table"', f'eos.table="{missing}"', check=False)
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("parleak: config error: eos.table") == 1
     assert str(missing) in result.stderr and "no such file" in result.stderr
