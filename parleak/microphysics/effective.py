@@ -91,7 +91,7 @@ def species_leakage(weight, temp, t3, f, rate, power, p, tau_number, tau_energy,
     ruffert_energy, minimum_energy = ruffert_rate(power, energy, time1), min(power, energy / time1)
     leak_rate = ruffert_number if ruffert else minimum_number
     leak_power = ruffert_energy if ruffert else minimum_energy
-    return number, energy, time0, time1, number / rate, energy / power, leak_rate, leak_power
+    return number, energy, time0, time1, loss_time(number, rate), loss_time(energy, power), leak_rate, leak_power
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")

@@ -33,7 +33,7 @@ import numba
 import numpy as np
 
 from parleak.kernel_math import exponential
-from parleak.microphysics.fermi import fermi_orders, fermi_rows
+from parleak.microphysics.fermi import fermi_orders, fermi_ratio, fermi_rows
 from parleak.microphysics.parameters import HEAVY_OFF, HEAVY_YE, HEAVY_ZBAR  # noqa: F401 (re-exported)
 
 # Coherent scattering on a nucleus (A, Z) (Bruenn 1985, ApJS 58, 771; Burrows,
@@ -147,15 +147,16 @@ def final_lepton_blocking(eta_lepton, f4_nu, f5_nu):
     of nu_e / anti-nu_e absorption at the mean absorbed neutrino energy
     T F_5 / F_4 (Ruffert et al. 1996, eqs. A9, A10; the factor
     [1 - f_nu] that some write there belongs to the emission)."""
-    return vacancy(f5_nu / f4_nu, eta_lepton)
+    return vacancy(fermi_ratio(f5_nu, f4_nu, 5.0), eta_lepton)
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def spectral_ratios(f):
     """(F_4 / F_2, F_5 / F_3) of the Fermi integrals f = (F_2, F_3, F_4, F_5)
     of a neutrino degeneracy: the spectral averages <E^2> / T^2 of kappa_0
-    and kappa_1 (Ruffert et al. 1996, eq. A6), dimensionless."""
-    return f[2] / f[0], f[3] / f[1]
+    and kappa_1 (Ruffert et al. 1996, eq. A6), dimensionless; finite for
+    any eta (`fermi_ratio`: 12 and 20 where the integrals underflow)."""
+    return fermi_ratio(f[2], f[0], 12.0), fermi_ratio(f[3], f[1], 20.0)
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")

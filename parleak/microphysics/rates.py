@@ -38,6 +38,7 @@ import numba
 
 from parleak.constants import AVOGADRO_NUMBER, HC_MEV_CM
 from parleak.kernel_math import exponential, square_root
+from parleak.microphysics.fermi import fermi_ratio
 from parleak.microphysics.opacity import cell_absorption_targets, fermi_at, vacancy
 from parleak.microphysics.parameters import NUX_WEIGHT
 
@@ -62,7 +63,7 @@ def beta_capture(p, target_density, temp, f4, f5, eta_nu):
     -eta_e (positrons); eta_nu of the emitted species. R [cm^-3 s^-1], Q
     [MeV cm^-3 s^-1]."""
     t5 = temp * temp * temp * temp * temp
-    rate = p.beta * target_density * t5 * vacancy(f5 / f4, eta_nu)
+    rate = p.beta * target_density * t5 * vacancy(fermi_ratio(f5, f4, 5.0), eta_nu)
     return rate * f4, rate * temp * f5
 
 
@@ -94,7 +95,7 @@ def pair_annihilation(p, temp, f3_minus, f4_minus, f3_plus, f4_plus, eta_nue, et
     t4 = temp * temp * temp * temp
     moment = LEPTON_MOMENT * t4
     pairs = p.pair_scale * (moment * moment) * f3_minus * f3_plus
-    energy_over_t = 0.5 * (f4_minus / f3_minus + f4_plus / f3_plus)
+    energy_over_t = 0.5 * (fermi_ratio(f4_minus, f3_minus, 4.0) + fermi_ratio(f4_plus, f3_plus, 4.0))
     return (p.pair_coupling_e * pairs * pair_blocking(energy_over_t, eta_nue, eta_anue),
             p.pair_coupling_x * pairs * heavy_pair_blocking(energy_over_t), energy_over_t * temp)
 
