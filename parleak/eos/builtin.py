@@ -66,7 +66,8 @@ import numba
 import numpy as np
 
 from parleak.constants import (ATOMIC_MASS_UNIT, ATOMIC_MASS_UNIT_MEV, ELECTRON_MASS_MEV, HC_MEV_CM, MEV,
-                               MEV_TO_KELVIN, NEUTRON_MASS_MEV, PROTON_MASS_MEV, RADIATION_CONSTANT)
+                               MEV_TO_KELVIN, NEUTRON_MASS_MEV, NEUTRON_PROTON_MASS_DIFFERENCE_MEV, PROTON_MASS_MEV,
+                               RADIATION_CONSTANT)
 from parleak.eos.fermi_gas import NODES_PER_PANEL, fermion_thermo
 
 MODEL_NAME = ("parleak built-in: free n, p (non-relativistic Fermi gases) with a Skyrme-like mean field + e-/e+ "
@@ -80,7 +81,7 @@ INCOMPRESSIBILITY = 240.0  # K = 9 n_0^2 d^2(E/A)/dn^2 at n_0, MeV
 SYMMETRY_ENERGY = 31.0  # J: (1/2) d^2(E/A)/d delta^2 at n_0, delta = 0 (kinetic + potential), MeV
 SYMMETRY_EXPONENT = 0.6  # gamma of the potential symmetry energy S_pot u^gamma
 
-Q_MEV = NEUTRON_MASS_MEV - PROTON_MASS_MEV  # (m_n - m_p) c^2, CODATA 2018
+Q_MEV = NEUTRON_PROTON_MASS_DIFFERENCE_MEV  # (m_n - m_p) c^2, CODATA 2018 (the leakage's Couplings.q_np too)
 RADIATION_MEV = RADIATION_CONSTANT * MEV_TO_KELVIN**4 / MEV  # a, MeV cm^-3 MeV^-4
 HBARC_MEV_CM = HC_MEV_CM / (2.0 * math.pi)
 

@@ -76,7 +76,7 @@ class Couplings:
     c_vector: float = C_VECTOR
     c_axial: float = C_AXIAL
     axial_coupling: float = AXIAL_COUPLING
-    q_np: float = 1.2935
+    q_np: float = NEUTRON_PROTON_MASS_DIFFERENCE_MEV
     sigma_0: float = SIGMA_0
     brems_normalisation: float = BRT06_BREMSSTRAHLUNG
     plasma_gamma_0: float = PLASMA_GAMMA_0
