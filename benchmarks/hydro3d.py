@@ -31,10 +31,10 @@ def build(cells_per_rank, comm):
     values = validate(values | {"time.t_end": 1.0, "grid.procs": [1, 1, n]}, schema(sod, n), "benchmark")
     simulation = Simulation(Config(values), comm)
     simulation.initialize()
-    state, hydro = simulation.state, simulation.physics[0]
+    state, eos = simulation.state, simulation.physics_set.eos
     mesh = simulation.grid.local_mesh()
     r = np.sqrt(sum((mesh[2 - a] - 0.5) ** 2 for a in range(2)) + (np.mod(mesh[0], 1.0) - 0.5) ** 2)
-    set_primitives(state, hydro, np.where(r < 0.25, 1.0, 0.125), [0.0, 0.0, 0.0], np.where(r < 0.25, 1.0, 0.1))
+    set_primitives(state, eos, np.where(r < 0.25, 1.0, 0.125), [0.0, 0.0, 0.0], np.where(r < 0.25, 1.0, 0.1))
     return simulation
 
 

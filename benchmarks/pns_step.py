@@ -46,6 +46,7 @@ from timing import interleaved_times, median_time
 from parleak import parallel
 from parleak.io.dump import write_dump
 from parleak.microphysics.leakage import DenseCells
+from parleak.physics import StageData
 from parleak.simulation import Simulation, load_config
 
 DRIVER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "drivers", "pns.toml")
@@ -88,21 +89,23 @@ def main():
     ranks = comm.Get_size()
 
     with_leakage = build(args, comm, True)
-    hydro, gravity, leakage = with_leakage.physics[0], with_leakage.physics[1], with_leakage.physics[2]
+    roles = with_leakage.physics_set
+    hydro, gravity, leakage = roles.hydro, roles.gravity, roles.leakage
+    stage = StageData()
     state = with_leakage.state
     rhs = with_leakage.integrator.rhs
     steps, steps_hydro = interleaved_times(comm, [stepper(with_leakage), stepper(build(args, comm, False))],
                                            args.repeats)
     shares = np.array(steps) / np.array(steps_hydro) - 1.0
     results = {"step": statistics.median(steps)}
-    results["hydro"] = median_time(comm, lambda: hydro.add_rhs(state, rhs, 0.0), args.repeats)
+    results["hydro"] = median_time(comm, lambda: hydro.add_rhs(state, rhs, 0.0, stage), args.repeats)
     prim = hydro.prim
     eps, temp = hydro.eps.copy(), state["temp"].copy()
     outputs = [prim[4].copy(), prim[6].copy(), prim[7].copy()]
-    results["eos"] = median_time(comm, lambda: hydro.eos.from_rho_eps(
+    results["eos"] = median_time(comm, lambda: roles.eos.from_rho_eps(
         prim[0], eps, prim[5], temp, *outputs), args.repeats)
-    results["gravity"] = median_time(comm, lambda: gravity.add_rhs(state, rhs, 0.0), args.repeats)
-    leakage._gather(state)
+    results["gravity"] = median_time(comm, lambda: gravity.add_rhs(state, rhs, 0.0, stage), args.repeats)
+    leakage._gather(stage["primitives"])
     rho = leakage._inputs[0]
     depth, tau = leakage.depth, leakage.tau.copy()
 

@@ -8,6 +8,7 @@ import numba
 import numpy as np
 
 from parleak.reconstruct import LIMITERS, MC, MINMOD, VANLEER, limited_slope
+from parleak.physics import Physics
 from parleak.state import FieldSpec
 
 GHOST_NEEDED = 2
@@ -64,7 +65,7 @@ def add_flux_divergence(q, rhs, velocity, inv_dx, axis, limiter, lo, hi):
                 rhs[k, j, i0:i1], factor, limiter)
 
 
-class ScalarAdvection:
+class ScalarAdvection(Physics):
     """Right-hand side of the advection of field `q` (dimensionless) with the
     constant velocity `velocity` (cm/s, one entry per grid axis)."""
 
@@ -78,14 +79,14 @@ class ScalarAdvection:
         self.lo = np.array([s.start for s in interior], dtype=np.int64)
         self.hi = np.array([s.stop for s in interior], dtype=np.int64)
 
-    def add_rhs(self, state, rhs, time):
+    def add_rhs(self, state, rhs, time, stage):
         q = state["q"]
         out = rhs[state.index["q"]]
         for axis in range(self.grid.dim):
             add_flux_divergence(q, out, self.velocity[axis], 1.0 / self.grid.dx[axis],
                                 axis, self.limiter, self.lo, self.hi)
 
-    def max_dt(self, state):
+    def max_dt(self, state, stage):
         """The unsplit CFL limit for a Courant number of 1, s."""
         rate = sum(abs(v) / dx for v, dx in zip(self.velocity, self.grid.dx))
         return np.inf if rate == 0.0 else 1.0 / rate

@@ -11,7 +11,6 @@ with one Allreduce per step.
 import math
 
 import numpy as np
-from mpi4py import MPI
 
 from parleak.parallel.exactsum import N_WORDS, finite_binned_words, words_to_float
 from parleak.parallel import CollectiveError
@@ -72,9 +71,8 @@ class StageIntegrals:
         run before)."""
         if len(weights) != len(self._stages):
             raise RuntimeError(f"{len(self._stages)} stages recorded, {len(weights)} weights")
-        words = np.stack(self._stages)
+        words = self.grid.sum_counts(np.stack(self._stages))
         self._stages = []
-        self.grid.comm.Allreduce(MPI.IN_PLACE, words, op=MPI.SUM)
         n_bad = int(words[:, -1, 0].sum())
         if n_bad:
             raise CollectiveError(f"{n_bad} non-finite value(s) among the budget integrands of the step")
@@ -106,6 +104,9 @@ class EnergyBudget:
             self.reference = (energy, abs(row["gravitational_energy"]))
         row["energy"] = energy
         row["energy_drift"] = (energy - self.reference[0]) / self.reference[1]
+
+    def checkpoint_fields(self):
+        return {}
 
     def checkpoint_scalars(self):
         return {} if self.reference is None else {"energy": self.reference[0], "binding": self.reference[1]}

@@ -106,26 +106,28 @@ def _output_or_exit(args, config, comm):
     from parleak.simulation import check_restart_config
 
     directory = config["output.dir"]
-    path, message = None, None
-    if comm.Get_rank() == 0:
-        try:
-            run_directory.claim(directory)
-            if args.restart is None:
-                run_directory.check_new_run(directory, args.overwrite)
-            else:
-                path = latest_checkpoint(directory) if args.restart == "latest" else args.restart
-                info = inspect_checkpoint(path)
-                check_restart_config(config, info["config"], path)
-                run_directory.check_restart(directory, path, info["run_id"], args.overwrite)
-            if args.overwrite:
-                run_directory.remove_run(directory)
-        except CheckpointError as err:
-            message = f"restart error: {err}"
-        except ConfigError as err:
-            message = f"config error: {err}"
-        except OSError as err:
-            message = f"output error: output directory {directory!r}: {parallel.describe(err)}"
-    path, message = comm.bcast((path, message), root=0)
+
+    def prepare():
+        path = None
+        run_directory.claim(directory)
+        if args.restart is None:
+            run_directory.check_new_run(directory, args.overwrite)
+        else:
+            path = latest_checkpoint(directory) if args.restart == "latest" else args.restart
+            info = inspect_checkpoint(path)
+            check_restart_config(config, info["config"], path)
+            run_directory.check_restart(directory, path, info["run_id"], args.overwrite)
+        if args.overwrite:
+            run_directory.remove_run(directory)
+        return path
+    path, failure = parallel.on_rank_0_shared(prepare, (CheckpointError, ConfigError, OSError), comm)
+    message = None
+    if isinstance(failure, CheckpointError):
+        message = f"restart error: {failure}"
+    elif isinstance(failure, ConfigError):
+        message = f"config error: {failure}"
+    elif failure is not None:
+        message = f"output error: output directory {directory!r}: {parallel.describe(failure)}"
     parallel.exit_if_any_failed(message, comm)
     return path
 

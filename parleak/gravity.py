@@ -20,12 +20,12 @@ import math
 
 import numba
 import numpy as np
-from mpi4py import MPI
 
 from parleak.budget import StageIntegrals
 from parleak.constants import GRAVITATIONAL_CONSTANT
 from parleak.parallel.exactsum import binned_words, cumulative_words, words_to_float
 from parleak.hydro.fluxes import C_DENS, C_ETOT, C_MOM_X, N_CONSERVED
+from parleak.physics import Physics
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -53,10 +53,10 @@ def add_gravity_source(cons, rhs, g, lo, hi):
                          rhs[C_ETOT, k, j, i0:i1])
 
 
-class _GravitySource:
+class _GravitySource(Physics):
     """The parts shared by every kind: the hydro blocks and the source."""
 
-    fields = ()
+    restart_state = True
 
     def __init__(self, grid):
         self.grid = grid
@@ -71,7 +71,7 @@ class _GravitySource:
     def update(self, state):
         """Refresh self.g for the current state (nothing for a fixed field)."""
 
-    def add_rhs(self, state, rhs, time):
+    def add_rhs(self, state, rhs, time, stage):
         self.update(state)
         first = state.index["dens"]
         add_gravity_source(state.data[first:first + N_CONSERVED], rhs[first:first + N_CONSERVED], self.g,
@@ -99,9 +99,6 @@ class _GravitySource:
         """{"gravity_work": the cumulative energy (erg) the source
         rho v . g has given the matter} for the scalar time series."""
         return {"gravity_work": self.work}
-
-    def max_dt(self, state):
-        return np.inf
 
 
 class ConstantGravity(_GravitySource):
@@ -176,8 +173,7 @@ class MonopoleGravity(_GravitySource):
         """(M at the inner edge, M at the outer edge) of every bin, g;
         collective (one Allreduce)."""
         masses = np.ascontiguousarray(state.interior("dens")).reshape(-1) * self.cell_volume
-        words = binned_words(masses, self.owned_bins, self.n_bins)
-        self.grid.comm.Allreduce(MPI.IN_PLACE, words, op=MPI.SUM)
+        words = self.grid.sum_counts(binned_words(masses, self.owned_bins, self.n_bins))
         mass_out = words_to_float(cumulative_words(words))
         return np.concatenate(([0.0], mass_out[:-1])), mass_out
 

@@ -182,6 +182,18 @@ class Grid:
     def max(self, local_values):
         return parallel.global_max(local_values, self.comm)
 
+    def sum_counts(self, local_counts):
+        """Element-wise global sum of integer counts (int64 array)."""
+        return parallel.sum_counts(local_counts, self.comm)
+
+    def max_with_rank(self, value):
+        """(the largest `value` of any rank, the lowest rank holding it)."""
+        return parallel.max_with_rank(value, self.comm)
+
+    def from_rank(self, value, rank):
+        """`value` (any picklable object) of `rank`, on every rank."""
+        return parallel.from_rank(value, rank, self.comm)
+
     def first_marked(self, local_flat):
         """The first cell in global (z, y, x) order among those the ranks
         mark. local_flat: the flat index into this rank's ghosted local
@@ -193,7 +205,7 @@ class Grid:
         if local_flat >= 0:
             k, j, i = np.unravel_index(local_flat, self.local_shape)
             key = ((self.ghosted[2][0] + k) * ny + self.ghosted[1][0] + j) * nx + self.ghosted[0][0] + i
-        first, owner = self.comm.allreduce((int(key), self.comm.Get_rank()), op=parallel.MPI.MINLOC)
+        first, owner = parallel.min_with_rank(int(key), self.comm)
         return None if first == nx * ny * nz else (owner, (first % nx, first // nx % ny, first // (nx * ny)))
 
     def describe_cell(self, index):

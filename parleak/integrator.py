@@ -13,6 +13,7 @@ import numba
 import numpy as np
 
 from parleak.parallel import CollectiveError
+from parleak.physics import StageData
 
 # (a_s, b_s, c_s) per stage; c_s is the stage's time as a fraction of dt.
 SSP_METHODS = {
@@ -54,14 +55,14 @@ def ssp_stage_update(u, u_n, rhs, a, b, dt):
 
 
 class SSPRungeKutta:
-    """Advances the evolved fields of `state` with the physics modules, each
-    of which provides add_rhs(state, rhs, time) and max_dt(state) (the local
-    step limit for a Courant number of 1). The physics are called in order,
-    so a later one may use what an earlier one computed in the same stage
-    (e.g. the hydro primitives). After the stages of a step, a physics with
-    `end_step(dt, weights)` is called with the step dt [s] and the stage
-    weights (`stage_weights`), in the order of its add_rhs calls; then a
-    physics with `after_step(state, time)` may change the state (an
+    """Advances the evolved fields of `state` with `physics`, a sequence of
+    parleak.physics.Physics called in its order (PhysicsSet.ordered). Each
+    stage fills the ghost zones, then calls every module's add_rhs with a
+    new StageData, in which a module reads what an earlier one published
+    (the hydro's primitives); a time-step estimate calls max_dt the same
+    way. After the stages of a step, every module's end_step(dt, weights)
+    gets the step dt [s] and the stage weights (`stage_weights`); then
+    every module's after_step(state, time) may change the state (an
     operator-split update; time [s] is the end of the step).
 
     A stage that leaves a non-finite value in any evolved field stops the
@@ -78,7 +79,8 @@ class SSPRungeKutta:
 
     def stable_dt(self, cfl):
         """cfl times the smallest step limit of any physics on any rank, s."""
-        local = min((p.max_dt(self.state) for p in self.physics), default=np.inf)
+        stage = StageData()
+        local = min((p.max_dt(self.state, stage) for p in self.physics), default=np.inf)
         return cfl * self.state.grid.min(np.array([local]))
 
     def step(self, time, dt):
@@ -88,16 +90,15 @@ class SSPRungeKutta:
         for stage, (a, b, c) in enumerate(self.stages, start=1):
             state.exchange()
             self.rhs.fill(0.0)
+            data = StageData()
             for physics in self.physics:
-                physics.add_rhs(state, self.rhs, time + c * dt)
-            if state.grid.comm.allreduce(ssp_stage_update(u, u_n, rhs, a, b, dt)):
+                physics.add_rhs(state, self.rhs, time + c * dt, data)
+            if state.grid.sum_counts([ssp_stage_update(u, u_n, rhs, a, b, dt)])[0]:
                 raise CollectiveError(f"stage {stage} of {len(self.stages)}: {self._non_finite_cells()}")
         for physics in self.physics:
-            if hasattr(physics, "end_step"):
-                physics.end_step(dt, self.weights)
+            physics.end_step(dt, self.weights)
         for physics in self.physics:
-            if hasattr(physics, "after_step"):
-                physics.after_step(state, time + dt)
+            physics.after_step(state, time + dt)
 
     def _non_finite_cells(self):
         """Words naming the non-finite evolved values: how many cells, and
@@ -114,11 +115,11 @@ class SSPRungeKutta:
             values = ", ".join(f"{spec.name} = {value:.6e}"
                                for spec, value in zip(state.specs, interior[(slice(None),) + kji]))
             described = (names, values)
-        total = grid.comm.allreduce(int(cells.sum()))
+        total = int(grid.sum_counts([cells.sum()])[0])
         found = grid.first_marked(first)
         if found is None:
             return "non-finite values in ghost cells only"
         owner, index = found
-        names, values = grid.comm.bcast(described, root=owner)
+        names, values = grid.from_rank(described, owner)
         return (f"non-finite {', '.join(names)} in {total} cell(s); the first is at {grid.describe_cell(index)} "
                 f"(on rank {owner}), with {values}")

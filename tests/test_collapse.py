@@ -114,7 +114,7 @@ def test_entropy_change_of_the_parameterisation(escape_above_munu):
     entropy, munu = (float(v) for v in eos.lookup(rho, temp, ye, "entropy", "munu"))
     assert munu > 10.0
     escape = munu + 1.0 if escape_above_munu else 10.0
-    phase = CollapsePhase(grid, hydro, None, G15, trap_density=2e12, escape_energy=escape)
+    phase = CollapsePhase(grid, eos, None, G15, trap_density=2e12, escape_energy=escape)
     phase.after_step(state, 0.0)
     new_ye = float(ye_of_rho(rho, G15))
     expected_entropy = entropy if escape_above_munu else entropy - (new_ye - ye) * (munu - escape) / temp

@@ -22,6 +22,7 @@ from parleak.neutrino.settings import SCHEMA
 from parleak.microphysics.trapped import neutrino_pressure, threshold_factor
 from parleak.parallel import WORLD
 from parleak.state import FieldSpec, State
+from parleak.physics import Physics, StageData
 
 RHO, TEMP, YE = 1e13, 8.0, 0.3  # hot, neutron-rich, out of beta equilibrium: deleptonises
 # A 2-D box one cell wide between outflow faces along x (tau = kappa WIDTH / 2
@@ -43,7 +44,7 @@ def frozen_box(eos, method, tau_every, dt_factor=0.25, tau_iterations=1):
     sources; returns (state, hydro, leakage, integrator)."""
     grid = box_grid()
     hydro = Hydro(grid, eos, "plm-mc", "hllc", 1e-10, 1e-12)
-    leakage = LeakageSources(grid, hydro, OpticalDepth(grid, "rays"), LeakageParams(), tau_every, dt_factor,
+    leakage = LeakageSources(grid, eos, OpticalDepth(grid, "rays"), LeakageParams(), tau_every, dt_factor,
                              tau_iterations=tau_iterations)
     state = State(grid, hydro.fields + leakage.fields)
     (eps,) = eos.lookup(RHO, TEMP, YE, "eps")
@@ -139,11 +140,13 @@ def test_source_time_step_limit(eos):
     limits = {}
     for factor in (0.25, 0.125):
         state, hydro, leakage, _ = frozen_box(eos, "ssprk2", 1, dt_factor=factor)
-        assert hydro.max_dt(state) > 0.0
-        limits[factor] = leakage.max_dt(state)
+        estimate = StageData()
+        assert hydro.max_dt(state, estimate) > 0.0
+        limits[factor] = leakage.max_dt(state, estimate)
     assert limits[0.125] == 0.5 * limits[0.25]
     # by hand: min over cells of Ye / |dYe/dt| and (eps + eps_zero) / (Q / rho)
-    ye, eps = hydro.primitive("ye")[state.grid.interior], hydro.primitive("eps")[state.grid.interior]
+    primitives = hydro.primitives(state)
+    ye, eps = primitives.ye[state.grid.interior], primitives.eps[state.grid.interior]
     result = leakage.result
     energy = eps + hydro.eos.eps_zero
     by_hand = min(np.min(ye / np.abs(result.dye_dt)), np.min(energy * RHO / result.energy_loss_rate))
@@ -158,7 +161,7 @@ def test_stage_weights_are_the_butcher_weights_the_integrator_applies(method):
     assert weights == pytest.approx(butcher_b, rel=1e-16, abs=0.0)
     assert math.fsum(weights) == 1.0
 
-    class StageConstant:
+    class StageConstant(Physics):
         """Adds a distinct constant in each stage; records end_step."""
 
         fields = (FieldSpec("u", "1"),)
@@ -166,12 +169,9 @@ def test_stage_weights_are_the_butcher_weights_the_integrator_applies(method):
         def __init__(self):
             self.calls, self.ended = 0, []
 
-        def add_rhs(self, state, rhs, time):
+        def add_rhs(self, state, rhs, time, stage):
             rhs[0] += 10.0 ** self.calls
             self.calls += 1
-
-        def max_dt(self, state):
-            return np.inf
 
         def end_step(self, dt, weights):
             self.ended.append((dt, weights, self.calls))
@@ -238,8 +238,8 @@ def test_trapped_neutrino_pressure_sources(eos):
     grid = Grid([cells], [0.0], [length], 2, {"x_lower": "reflecting", "x_upper": "outflow"}, None, WORLD)
     hydro = Hydro(grid, eos, "plm-mc", "hllc", 1e-10, 1e-12)
     depth = OpticalDepth(grid, "rays")
-    plain = LeakageSources(grid, hydro, depth, LeakageParams())
-    trapped = LeakageSources(grid, hydro, depth, LeakageParams(), trapped_density=rho_th)
+    plain = LeakageSources(grid, eos, depth, LeakageParams())
+    trapped = LeakageSources(grid, eos, depth, LeakageParams(), trapped_density=rho_th)
     state = State(grid, hydro.fields)
     x = grid.centres(0)
     rho, temp, vel = 2e12 * np.exp(-x / 4e4), 5.0 + 10.0 * np.exp(-x / 5e4), 1e8 * np.sin(x / 3e4)
@@ -251,8 +251,9 @@ def test_trapped_neutrino_pressure_sources(eos):
     rhs = {}
     for leakage in (plain, trapped):
         rhs[leakage] = np.zeros_like(state.evolved)
-        hydro.add_rhs(state, rhs[leakage], 0.0)
-        leakage.add_rhs(state, rhs[leakage], 0.0)
+        stage = StageData()
+        hydro.add_rhs(state, rhs[leakage], 0.0, stage)
+        leakage.add_rhs(state, rhs[leakage], 0.0, stage)
     source = rhs[trapped] - rhs[plain]
     stage_temp = state.interior("temp")[0, 0]
     pressure = neutrino_pressure(stage_temp, trapped.result.eta_nue[0, 0])
@@ -262,7 +263,7 @@ def test_trapped_neutrino_pressure_sources(eos):
     assert np.any(force != 0.0) and np.ptp(threshold_factor(state.interior("dens")[0, 0], rho_th)) > 0.5
     owned_source = {name: source[state.index[name]][grid.interior][0, 0] for name in ("mom_x", "etot", "dens")}
     assert np.allclose(owned_source["mom_x"], -force, rtol=1e-13, atol=1e-13 * np.abs(force).max())
-    velocity = hydro.primitive("vel_x")[grid.interior][0, 0]
+    velocity = hydro.primitives(state).vel_x[grid.interior][0, 0]
     work = velocity * force
     assert np.allclose(owned_source["etot"], -work, rtol=1e-13, atol=1e-13 * np.abs(work).max())
     assert np.all(owned_source["dens"] == 0.0)
@@ -288,12 +289,13 @@ def test_density_cutoff_removes_only_the_atmosphere(eos):
     state.exchange()
     runs = {}
     for min_density in (0.0, 1e8):
-        leakage = LeakageSources(grid, hydro, OpticalDepth(grid, "rays"), LeakageParams(), min_density=min_density)
-        hydro.max_dt(state)
-        leakage.max_dt(state)
+        leakage = LeakageSources(grid, eos, OpticalDepth(grid, "rays"), LeakageParams(), min_density=min_density)
+        estimate, stage = StageData(), StageData()
+        hydro.max_dt(state, estimate)
+        leakage.max_dt(state, estimate)
         rhs = np.zeros_like(state.evolved)
-        hydro.add_rhs(state, rhs, 0.0)
-        leakage.add_rhs(state, rhs, 0.0)
+        hydro.add_rhs(state, rhs, 0.0, stage)
+        leakage.add_rhs(state, rhs, 0.0, stage)
         leakage.end_step(0.0, (1.0,))
         runs[min_density] = leakage
     full, cut = runs[0.0].result, runs[1e8].result
@@ -322,10 +324,11 @@ def test_no_sources_at_the_table_floor(eos):
     for name, values in (("dens", RHO), ("etot", RHO * eps), ("dens_ye", RHO * ye), ("temp", TEMP)):
         state.interior(name)[...] = values
     state.exchange()
-    leakage = LeakageSources(grid, hydro, OpticalDepth(grid, "rays"), LeakageParams())
-    hydro.max_dt(state)
+    leakage = LeakageSources(grid, eos, OpticalDepth(grid, "rays"), LeakageParams())
+    estimate = StageData()
+    hydro.max_dt(state, estimate)
     assert state.interior("temp")[0, -1, 0] == eos.ranges["temp"][0]
-    limit = leakage.max_dt(state)
+    limit = leakage.max_dt(state, estimate)
     off = np.zeros((1, CELLS, 1), dtype=bool)
     off[0, -2:, 0] = True
     for name in ("r_eff", "q_eff", "eta_nue", "dye_dt", "energy_loss_rate"):
@@ -342,13 +345,13 @@ def test_keys_build_the_sources(eos):
     grid = box_grid()
     hydro = Hydro(grid, eos, "plm-mc", "hllc", 1e-10, 1e-12)
     depth = OpticalDepth(grid, "rays")
-    defaults = make_leakage_sources(validate({}, SCHEMA, "run.toml"), grid, hydro, depth)
+    defaults = make_leakage_sources(validate({}, SCHEMA, "run.toml"), grid, eos, depth)
     assert (defaults.tau_every, defaults.dt_factor, defaults.trapped_density, defaults.min_density,
             defaults.tau_iterations) == (1, 0.25, None, 1e8, 1)
     assert defaults.params is depth.params
     raw = {"leakage.tau_every": 0, "leakage.dt_factor": 0.5, "leakage.trapped_pressure": True,
            "leakage.trapped_density": 3e12, "leakage.min_density": 0.0, "leakage.tau_iterations": 0}
-    chosen = make_leakage_sources(validate(raw, SCHEMA, "run.toml"), grid, hydro, depth)
+    chosen = make_leakage_sources(validate(raw, SCHEMA, "run.toml"), grid, eos, depth)
     assert (chosen.tau_every, chosen.dt_factor, chosen.trapped_density, chosen.min_density,
             chosen.tau_iterations) == (0, 0.5, 3e12, 0.0, 0)
     with pytest.raises(ConfigError, match="leakage.tau_every"):
@@ -356,4 +359,4 @@ def test_keys_build_the_sources(eos):
     with pytest.raises(ConfigError, match=r"leakage.min_density = -1.0 \(in run.toml\): must be finite and >= 0"):
         validate({"leakage.min_density": -1.0}, SCHEMA, "run.toml")
     with pytest.raises(ValueError, match="min_density = nan"):
-        LeakageSources(grid, hydro, depth, LeakageParams(), min_density=math.nan)
+        LeakageSources(grid, eos, depth, LeakageParams(), min_density=math.nan)

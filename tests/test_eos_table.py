@@ -407,7 +407,7 @@ def test_hydro_runs_on_a_table(smooth_eos):
         ("sod.left", [1e10, 0.0, 1e29]), ("sod.right", [1.25e9, 0.0, 1e28])], 1)
     sim = Simulation(config, WORLD)
     sim.initialize()
-    hydro, state = sim.physics[0], sim.state
+    hydro, state = sim.physics_set.hydro, sim.state
     eos = hydro.eos
     eps_min = (10.0 ** eos.tables["logenergy"].min() - eos.energy_shift)
     assert isinstance(eos, TabulatedEOS) and eps_min > 0.0 and eos.eps_zero == 0.1 * eps_min - eps_min
@@ -422,7 +422,7 @@ def test_hydro_runs_on_a_table(smooth_eos):
         time += dt
     assert state.interior("dens").sum() == pytest.approx(mass, rel=1e-14)
     assert state.interior("etot").sum() == pytest.approx(energy, rel=1e-14)
-    press = hydro.primitive("press")[0, 0, 2:-2]
+    press = hydro.primitives(sim.state).press[0, 0, 2:-2]
     assert np.all(press >= 1e28 * (1 - 1e-12)) and np.all(press <= 1e29 * (1 + 1e-12))
     assert 1e28 * 1.5 < press[32] < 1e29 / 1.5  # the wave passed the middle
     assert np.all(np.isfinite(state.interior("temp")))

@@ -100,7 +100,7 @@ def test_an_energy_zero_point_changes_nothing_but_eps(riemann):
     for eos in (IdealGas(1.4), ShiftedIdealGas(1.4, shift)):
         config = load_config(DRIVERS / "sod.toml", [("grid.cells", [100]), ("hydro.riemann", riemann)], 1)
         sim = Simulation(config, WORLD)
-        sim.physics[0].eos = eos
+        sim.physics_set.hydro.eos = sim.physics_set.eos = eos
         sim.initialize()
         for n in range(40):
             sim.integrator.step(n * 1e-3, 1e-3)

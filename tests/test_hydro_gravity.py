@@ -23,6 +23,7 @@ from parleak.problems import common
 from parleak.reconstruct import MC
 from parleak.simulation import Simulation, load_config
 from parleak.state import FieldSpec, State
+from parleak.physics import StageData
 from helpers import REPO
 
 DRIVERS = REPO / "drivers"
@@ -56,8 +57,8 @@ def test_constant_gravity_sources_are_exact():
     g = (-2.0, 0.5, 3.0)
     gravity = ConstantGravity(grid, g)
     rhs = np.full_like(state.data, 0.5)
-    gravity.add_rhs(state, rhs, 0.0)
-    assert gravity.max_dt(state) == np.inf
+    gravity.add_rhs(state, rhs, 0.0, StageData())
+    assert gravity.max_dt(state, StageData()) == np.inf
     inside = np.zeros(grid.local_shape, dtype=bool)
     inside[grid.interior] = True
     dens = state["dens"]
@@ -215,7 +216,7 @@ def test_uniform_box_falls_freely_and_exactly():
         "grid.cells": [8, 8, 8], "grid.lower": [0.0] * 3, "grid.upper": [1.0] * 3, "sod.left": [1.0, 0.0, 1.0],
         "sod.right": [1.0, 0.0, 1.0], "eos.gamma": 1.5, "gravity.kind": "constant", "gravity.acceleration": g,
         **{f"grid.boundary.{a}_{s}": "periodic" for a in "xyz" for s in ("lower", "upper")}})
-    assert isinstance(sim.physics[1], ConstantGravity)
+    assert isinstance(sim.physics_set.gravity, ConstantGravity)
     state = sim.state
     assert np.all(state.interior("etot") == 2.0)
     dt, steps = 1.0 / 64.0, 32
@@ -238,15 +239,16 @@ def hydrostatic_velocity(cells, reconstruction):
         "grid.boundary.x_lower": "reflecting", "grid.boundary.x_upper": "reflecting"})
     x, dx = sim.grid.centres(0), sim.grid.dx[0]
     average = (np.exp(-(x - 0.5 * dx)) - np.exp(-(x + 0.5 * dx))) / dx
-    common.set_primitives(sim.state, sim.physics[0], average, [0.0, 0.0, 0.0], average)
+    common.set_primitives(sim.state, sim.physics_set.eos, average, [0.0, 0.0, 0.0], average)
     time, t_end = 0.0, 0.25
     while time < t_end:
         dt = min(sim.integrator.stable_dt(0.4), t_end - time)
         sim.integrator.step(time, dt)
         time += dt
-    hydro = sim.physics[0]
+    hydro = sim.physics_set.hydro
     hydro.update_primitives(sim.state)
-    mach = np.abs(hydro.primitive("vel_x")) / np.sqrt(1.4 * hydro.primitive("press") / hydro.primitive("rho"))
+    primitives = hydro.primitives(sim.state)
+    mach = np.abs(primitives.vel_x) / np.sqrt(1.4 * primitives.press / primitives.rho)
     mach = mach[0, 0, 2:2 + cells]
     middle = (x[2:2 + cells] > 0.35) & (x[2:2 + cells] < 0.65)
     return np.max(mach[middle]), np.max(mach)

@@ -201,7 +201,7 @@ def test_hydro_update_primitives_applies_and_counts_the_floors():
     floored but not counted. The floored cells end as atmosphere at rest
     with p = pressure floor, etot = p_floor / (gamma - 1)."""
     sim = simulation("sod.toml", **{"grid.cells": [16], "hydro.atmosphere_ye": 0.25})
-    hydro, state = sim.physics[0], sim.state
+    hydro, state = sim.physics_set.hydro, sim.state
     rho_floor, p_floor, gamma = hydro.density_floor, hydro.pressure_floor, sim.config["eos.gamma"]
     assert (rho_floor, p_floor) == (1e-10, 1e-12)
     state.data[:6, 0, 0, 4] = 1e-12, 3e-12, 0.0, 0.0, 1e-12, 0.4e-12  # local cells 2..17 are owned
@@ -218,7 +218,7 @@ def test_hydro_update_primitives_applies_and_counts_the_floors():
         np.testing.assert_allclose(state.data[:6, 0, 0, i],
                                    [rho_floor, 0.0, 0.0, 0.0, rho_floor * eps_floor, rho_floor * ye],
                                    rtol=4 * U, atol=0)
-        assert hydro.primitive("press")[0, 0, i] == p_floor and hydro.primitive("vel_x")[0, 0, i] == 0.0
+        assert hydro.primitives(state).press[0, 0, i] == p_floor and hydro.primitives(state).vel_x[0, 0, i] == 0.0
     np.testing.assert_allclose(state.data[:6, 0, 0, 10], [1.0, 0.0, 0.0, 0.0, p_floor / (gamma - 1.0), 0.5],
                                rtol=4 * U, atol=0)
     untouched = [i for i in range(20) if i not in (0, 4, 5, 6, 10)]
@@ -229,7 +229,7 @@ def test_hydro_update_primitives_applies_and_counts_the_floors():
 
 def test_hydro_stops_on_a_bad_cell_and_names_it():
     sim = simulation("sod.toml", **{"grid.cells": [16]})
-    hydro, state = sim.physics[0], sim.state
+    hydro, state = sim.physics_set.hydro, sim.state
     state.data[:6, 0, 0, 5] = -1.0, 0.0, 0.0, 0.0, 7.0, 0.5  # global index 3, centre 3.5 / 16 cm
     with pytest.raises(CollectiveError) as err:
         hydro.update_primitives(state)
@@ -243,7 +243,7 @@ def test_hydro_stops_on_a_bad_cell_and_names_it():
 
 def test_hydro_bad_cell_keeps_its_conserved_values():
     sim = simulation("sod.toml", **{"grid.cells": [16]})
-    hydro, state = sim.physics[0], sim.state
+    hydro, state = sim.physics_set.hydro, sim.state
     state.data[:6, 0, 0, 5] = -1.0, 0.0, 0.0, 0.0, 7.0, 0.5
     state["etot"][0, 0, 9] = np.nan
     before = state.data[:6].copy()

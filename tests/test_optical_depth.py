@@ -130,7 +130,7 @@ def test_the_dumps_hold_the_optical_depths(tmp_path):
     names = [f"tau_{s}_{m}" for s in SPECIES for m in ("number", "energy")] + [f"tau_thermal_{s}" for s in SPECIES]
     for name in names:
         assert name in last.fields and np.all(np.isfinite(last.fields[name]))
-    eos = sim.physics[0].eos
+    eos = sim.physics_set.eos
     rho, temp, ye = (np.ascontiguousarray(last.fields[n]) for n in ("dens", "temp", "ye"))
     depth = OpticalDepth(sim.grid, "rays")
     tau = depth.converged(rho, temp, ye, eos.lookup(rho, temp, ye, *EOS_QUANTITIES))

@@ -3,18 +3,19 @@
 Each right-hand side evaluation (every Runge-Kutta stage) converts the
 conserved state to primitives on all cells (ghosts included, so no second
 halo exchange is needed), applies the floors, calls the EOS, and adds the
-flux divergence of every axis into one right-hand side (unsplit). Later
-physics in the same stage (gravity, leakage) can read the primitives from
-`Hydro.primitive(name)` and add their sources to the conserved fields; the
-source hook for the leakage is rhs[state.index["dens_ye"]] (g/cm^3/s) and
-rhs[state.index["etot"]] (erg/cm^3/s).
+flux divergence of every axis into one right-hand side (unsplit). It
+publishes the primitives as the stage data "primitives" (a Primitives),
+which later physics of the stage (the leakage) declare in their `needs`;
+they add their sources to the conserved fields, e.g.
+rhs[state.index["dens_ye"]] (g/cm^3/s) and rhs[state.index["etot"]]
+(erg/cm^3/s).
 """
 
 import math
+import typing
 
 import numba
 import numpy as np
-from mpi4py import MPI
 
 from parleak.constants import AVOGADRO_NUMBER
 from parleak.budget import StageIntegrals
@@ -25,6 +26,7 @@ from parleak.hydro.primitives import (apply_density_floor, apply_pressure_floor,
                                       primitive_rows)
 from parleak.hydro.riemann import RIEMANN_SOLVERS
 from parleak.parallel import CollectiveError
+from parleak.physics import Physics
 from parleak.state import FieldSpec
 
 CONSERVED = ("dens", "mom_x", "mom_y", "mom_z", "etot", "dens_ye")
@@ -55,7 +57,23 @@ def max_signal_rate(prim, inv_dx, lo, hi):
     return rate
 
 
-class Hydro:
+class Primitives(typing.NamedTuple):
+    """The primitives of one stage on the ghosted local grid ([z, y, x]
+    arrays, views of the Hydro's): rho g/cm^3, vel_x, vel_y, vel_z cm/s,
+    press erg/cm^3, eps erg/g, ye 1, temp MeV (the State's temp field;
+    None for an EOS without temperature)."""
+
+    rho: np.ndarray
+    vel_x: np.ndarray
+    vel_y: np.ndarray
+    vel_z: np.ndarray
+    press: np.ndarray
+    eps: np.ndarray
+    ye: np.ndarray
+    temp: typing.Optional[np.ndarray]
+
+
+class Hydro(Physics):
     """Newtonian hydrodynamics of an EOS on `grid`.
 
     reconstruction: a key of faces.RECONSTRUCTIONS; riemann: a key of
@@ -98,6 +116,7 @@ class Hydro:
         self.inv_dx = np.array([1.0 / grid.dx[a] if a < grid.dim else 0.0 for a in range(3)])
         self.floors_applied = np.zeros(2, dtype=np.int64)  # density, pressure; summed over ranks
         self._divergence = StageIntegrals(grid, len(BUDGET_ROWS))
+        self._primitives = None
         self.outflow = np.zeros(len(BUDGET_ROWS))  # cumulative, through the domain boundary: g, erg, g (rho Ye)
 
     def _conserved(self, state):
@@ -109,13 +128,14 @@ class Hydro:
     def _temperature(self, state):
         return state["temp"] if self.eos.has_temperature else self._no_temperature
 
-    def primitive(self, name):
-        """The primitive `name` (rho, vel_x, vel_y, vel_z, press, ye, eps)
-        on the ghosted local grid, as computed in this stage."""
-        if name == "eps":
-            return self.eps
-        index = {"rho": P_RHO, "vel_x": P_VX, "vel_y": P_VX + 1, "vel_z": P_VX + 2, "press": P_PRESS, "ye": P_YE}
-        return self.prim[index[name]]
+    def primitives(self, state):
+        """The Primitives of `state` as last computed (views)."""
+        if self._primitives is None:
+            prim = self.prim
+            temp = state["temp"] if self.eos.has_temperature else None
+            self._primitives = Primitives(prim[P_RHO], prim[P_VX], prim[P_VX + 1], prim[P_VX + 2], prim[P_PRESS],
+                                          self.eps, prim[P_YE], temp)
+        return self._primitives
 
     def update_primitives(self, state, check=True):
         """Primitives on every local cell, with the floors applied (and
@@ -133,8 +153,7 @@ class Hydro:
         if count_below(prim[P_PRESS], self.pressure_floor):
             n_pressure = count_pressure_floor(prim[P_PRESS], self.lo, self.hi, self.pressure_floor)
             apply_pressure_floor(self.eos, cons, prim, eps, temp, self.pressure_floor)
-        counts = np.array([n_density, n_pressure, n_bad], dtype=np.int64)
-        self.grid.comm.Allreduce(MPI.IN_PLACE, counts, op=MPI.SUM)
+        counts = self.grid.sum_counts([n_density, n_pressure, n_bad])
         self.floors_applied += counts[:2]
         if counts[2] and check:
             self._stop_on_bad_cell(first_bad, bad_values, counts[2])
@@ -144,14 +163,18 @@ class Hydro:
         cell (the same on any decomposition); collective."""
         grid = self.grid
         owner, index = grid.first_marked(first_bad)
-        values = grid.comm.bcast(bad_values, root=owner)
+        values = grid.from_rank(bad_values, owner)
         raise CollectiveError(
             f"hydro: {total_bad} cell(s) with negative density or non-finite values; the first is at "
             f"{grid.describe_cell(index)} (on rank {owner}), with "
             f"{', '.join(f'{name} = {value:.6e}' for name, value in zip(CONSERVED, values))}")
 
-    def add_rhs(self, state, rhs, time):
+    provides = ("primitives",)
+    restart_state = True
+
+    def add_rhs(self, state, rhs, time, stage):
         self.update_primitives(state)
+        stage["primitives"] = self.primitives(state)
         first = state.index["dens"]
         block = rhs[first:first + N_CONSERVED]
         eps_zero = self.eos.eps_zero
@@ -179,10 +202,11 @@ class Hydro:
     def restore_checkpoint(self, scalars, fields):
         self.outflow[...] = scalars["outflow"]
 
-    def max_dt(self, state):
+    def max_dt(self, state, stage):
         """The unsplit CFL limit for a Courant number of 1, s, from the
-        current state."""
+        current state (whose primitives it publishes)."""
         self.update_primitives(state)
+        stage["primitives"] = self.primitives(state)
         rate = max_signal_rate(self.prim, self.inv_dx, self.lo, self.hi)
         return np.inf if rate == 0.0 else 1.0 / rate
 
@@ -206,7 +230,7 @@ class Hydro:
         first such cell on ties), and the cumulative outflow through the
         domain boundary (see end_step) outflow_mass (g), outflow_energy
         (erg) and outflow_leptons (N_A times outflow of rho Ye)."""
-        grid, comm = self.grid, self.grid.comm
+        grid = self.grid
         volume = math.prod(grid.dx[: grid.dim])
         dens = state.interior("dens")
         values = {"total_mass": grid.sum(dens) * volume,
@@ -215,11 +239,11 @@ class Hydro:
                   "outflow_mass": float(self.outflow[0]), "outflow_energy": float(self.outflow[1]),
                   "outflow_leptons": float(self.outflow[2]) * AVOGADRO_NUMBER}
         cell = np.unravel_index(int(np.argmax(dens)), dens.shape)
-        largest, owner = comm.allreduce((float(dens[cell]), comm.Get_rank()), op=MPI.MAXLOC)
+        largest, owner = grid.max_with_rank(float(dens[cell]))
         centre = [float(state.interior("dens_ye")[cell] / dens[cell])]
         if self.eos.has_temperature:
             centre.append(float(state.interior("temp")[cell]))
-        centre = comm.bcast(centre, root=owner)
+        centre = grid.from_rank(centre, owner)
         values.update({"max_density": largest, "central_density": largest, "central_ye": centre[0]})
         if self.eos.has_temperature:
             values["central_temp"] = centre[1]
@@ -231,10 +255,8 @@ class Hydro:
         line that fell outside the table (clamped to its edge; summed over
         the ranks, ghost cells included), by kind."""
         text = f"floors rho {self.floors_applied[0]} p {self.floors_applied[1]}"
-        counts = getattr(self.eos, "counts", None)
-        if counts is not None:
-            total = np.zeros_like(counts)
-            self.grid.comm.Allreduce(counts, total, op=MPI.SUM)
+        if len(self.eos.counts):
+            total = self.grid.sum_counts(self.eos.counts)
             self.eos.reset_counts()
             outside = [f"{name} {n}" for name, n in zip(self.eos.out_of_range, total) if n]
             text += f"  eos off-table: {', '.join(outside) if outside else 'none'}"

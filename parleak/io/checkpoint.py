@@ -17,7 +17,8 @@ it does not depend on the decomposition and catches damaged data that HDF5
 itself reads without complaint. Like a dump, a checkpoint is written as
 .tmp and renamed when complete.
 
-Restart-state protocol of an object (all optional but restore_checkpoint):
+Restart-state protocol of an object (parleak.physics.Physics has no-op
+defaults for all three):
     checkpoint_scalars() -> {name: float | int | str | 1-D array}, the same
         on every rank
     checkpoint_fields() -> {name: array (k,) + the owned interior shape}
@@ -103,7 +104,7 @@ def _part_fields(key, part, grid):
     """The part's checkpoint_fields(), checked for shape, as float64."""
     interior = tuple(s.stop - s.start for s in grid.interior)
     fields = {}
-    for name, array in (part.checkpoint_fields() if hasattr(part, "checkpoint_fields") else {}).items():
+    for name, array in part.checkpoint_fields().items():
         array = np.asarray(array, dtype=np.float64)
         if array.ndim != 4 or array.shape[1:] != interior:
             raise ValueError(f"checkpoint_fields() of {key}: {name!r} has shape {array.shape}, "
@@ -122,8 +123,7 @@ def write_checkpoint(directory, state, time, step, config_text, counters, parts,
     owned = tuple(slice(s, e) for s, e in reversed(grid.owned))
     global_shape = tuple(reversed(grid.cells))
     checksums = {name: np.uint64(_checksum(state.interior(name), grid)) for name in state.names}
-    part_data = [(key, part.checkpoint_scalars() if hasattr(part, "checkpoint_scalars") else {},
-                  _part_fields(key, part, grid)) for key, part in parts]
+    part_data = [(key, part.checkpoint_scalars(), _part_fields(key, part, grid)) for key, part in parts]
 
     def write_restart_attributes(h5):
         for name, checksum in checksums.items():
@@ -239,16 +239,14 @@ def read_checkpoint(path, state, parts):
     on every rank. Returns inspect_checkpoint's dict."""
     grid = state.grid
     comm = grid.comm
-    info, message = None, None
-    if comm.Get_rank() == 0:
-        try:
-            info = inspect_checkpoint(path)
-            _check_matches(path, info, state, parts)
-        except CheckpointError as err:
-            message = str(err)
-    info, message = comm.bcast((info, message), root=0)
-    if message is not None:
-        raise CheckpointError(message)
+
+    def inspect_and_match():
+        info = inspect_checkpoint(path)
+        _check_matches(path, info, state, parts)
+        return info
+    info, failure = parallel.on_rank_0_shared(inspect_and_match, CheckpointError, comm)
+    if failure is not None:
+        raise CheckpointError(str(failure))
     owned = tuple(slice(s, e) for s, e in reversed(grid.owned))
     stored = {}  # name: (this rank's block, the stored checksum)
     restored = []

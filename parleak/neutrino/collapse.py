@@ -32,22 +32,23 @@ import numpy as np
 from parleak import parallel
 from parleak.constants import AVOGADRO_NUMBER
 from parleak.microphysics.ye_param import delta_ye
+from parleak.physics import Physics
 
 
-class CollapsePhase:
+class CollapsePhase(Physics):
     """The pre-bounce deleptonisation and bounce detection (module
     docstring) as a physics object: it adds nothing to the right-hand side
     and acts in `after_step`.
 
-    hydro: the Hydro (a nuclear EOS with lookup and state_from); leakage:
+    eos: the run's nuclear EOS (lookup and state_from); leakage:
     the LeakageSources to switch on at bounce, or None; params: the
     YeParameters (ye_param.G15 or N13); bounce_density, trap_density
     [g/cm^3]; escape_energy E_esc [MeV]."""
 
-    fields = ()
+    restart_state = True
 
-    def __init__(self, grid, hydro, leakage, params, bounce_density=2e14, trap_density=2e12, escape_energy=10.0):
-        self.grid, self.hydro, self.leakage, self.params = grid, hydro, leakage, params
+    def __init__(self, grid, eos, leakage, params, bounce_density=2e14, trap_density=2e12, escape_energy=10.0):
+        self.grid, self.eos, self.leakage, self.params = grid, eos, leakage, params
         self.bounce_density = float(bounce_density)
         self.trap_density = float(trap_density)
         self.escape_energy = float(escape_energy)
@@ -59,12 +60,6 @@ class CollapsePhase:
         self.previous_time = 0.0
         if leakage is not None:
             leakage.active = False
-
-    def add_rhs(self, state, rhs, time):
-        """Nothing: the parameterisation is applied after the step."""
-
-    def max_dt(self, state):
-        return np.inf
 
     @property
     def bounced(self):
@@ -86,7 +81,7 @@ class CollapsePhase:
         self.previous_max_density, self.previous_time = max_density, time
 
     def _deleptonise(self, state):
-        eos = self.hydro.eos
+        eos = self.eos
         dens = state.interior("dens")
         ye = state.interior("dens_ye") / dens
         change = delta_ye(dens, ye, self.params)

@@ -85,14 +85,15 @@ from parleak.constants import AVOGADRO_NUMBER, MEV
 from parleak.neutrino.evaluation import ENERGY, LEPTON, LOSS, N_INTEGRALS, NUMBER, SharedEvaluation
 from parleak.microphysics.leakage import SOURCE_DIMS, SPECIES, DenseCells, SourceTerms
 from parleak.microphysics.trapped import neutrino_pressure, threshold_factor
+from parleak.physics import Physics
 
 
-class LeakageSources:
+class LeakageSources(Physics):
     """The leakage as a physics object of the integrator (module docstring).
 
-    grid: the Grid; hydro: the Hydro (it must precede this object in the
-    physics list: its add_rhs and max_dt compute the primitives this object
-    reads) with a nuclear EOS (`eos.lookup`); depth: an OpticalDepth;
+    grid: the Grid; eos: the run's nuclear EOS (eos.is_nuclear); it reads
+    the stage data "primitives" that the hydro publishes (parleak.hydro.
+    solver.Primitives: rho, temp, ye, eps, velocities); depth: an OpticalDepth;
     params: the LeakageParams of the sources (normally depth.params);
     tau_every: 0 (every stage) or N >= 1 (every N steps); tau_iterations:
     (kappa, tau) iterations per update (0: to convergence); dt_factor > 0
@@ -112,26 +113,26 @@ class LeakageSources:
     `steps`: steps completed.
     """
 
-    fields = ()  # the dump fields of the optical depths come from NeutrinoDiagnostics
+    needs = ("primitives",)  # the dump fields of the optical depths come from NeutrinoDiagnostics
+    restart_state = True
 
-    def __init__(self, grid, hydro, depth, params, tau_every=1, dt_factor=0.25, trapped_density=None,
+    def __init__(self, grid, eos, depth, params, tau_every=1, dt_factor=0.25, trapped_density=None,
                  min_density=1e8, tau_iterations=1):
-        if not hasattr(hydro.eos, "lookup"):
+        if not eos.is_nuclear:
             raise ValueError("leakage sources need a nuclear EOS (eos.kind = 'table' or 'builtin')")
         if tau_every < 0 or tau_iterations < 0 or not dt_factor > 0.0 or not 0.0 <= min_density < np.inf:
             raise ValueError(f"leakage sources: tau_every = {tau_every!r} (>= 0), tau_iterations = "
                              f"{tau_iterations!r} (>= 0), dt_factor = {dt_factor!r} (> 0), "
                              f"min_density = {min_density!r} (finite, >= 0)")
         self.grid = grid
-        self.hydro = hydro
+        self.eos = eos
         self.depth = depth
         self.params = params
         self.tau_every = int(tau_every)
         self.tau_iterations = int(tau_iterations)
         self.dt_factor = float(dt_factor)
         self.min_density = float(min_density)
-        ranges = getattr(hydro.eos, "ranges", {})
-        self._table_floor = (ranges.get("temp", (0.0,))[0], ranges.get("ye", (0.0,))[0])  # MeV, 1
+        self._table_floor = (eos.ranges["temp"][0], eos.ranges["ye"][0])  # MeV, 1
         shape = tuple(s.stop - s.start for s in grid.interior)
         self._inputs = np.empty((3,) + shape)  # rho, temp, ye of this evaluation
         self._tau_inputs = np.full((3,) + shape, np.nan)  # ... of the last tau update (tau_every = 0)
@@ -178,13 +179,13 @@ class LeakageSources:
         return self._cells.scatter(values, np.empty(values.shape[:-1] + self._cells.shape))
 
     # -- evaluation -------------------------------------------------------
-    def _gather(self, state):
-        """rho [g/cm^3], temp [MeV], ye of the owned cells from the hydro's
-        latest primitives."""
+    def _gather(self, primitives):
+        """rho [g/cm^3], temp [MeV], ye of the owned cells from the stage's
+        Primitives."""
         interior = self.grid.interior
-        self._inputs[0] = self.hydro.primitive("rho")[interior]
-        self._inputs[1] = state["temp"][interior]
-        self._inputs[2] = self.hydro.primitive("ye")[interior]
+        self._inputs[0] = primitives.rho[interior]
+        self._inputs[1] = primitives.temp[interior]
+        self._inputs[2] = primitives.ye[interior]
 
     def _tau_due(self, step_start):
         """Whether the optical depths are recomputed now (collective)."""
@@ -198,16 +199,16 @@ class LeakageSources:
     def _evaluation(self, cells):
         """The SharedEvaluation (collective) of `cells`, a DenseCells of the
         owned block, from this evaluation's inputs."""
-        return SharedEvaluation(self.grid.comm, self.hydro.eos, self.params, cells.take(self._inputs),
+        return SharedEvaluation(self.grid.comm, self.eos, self.params, cells.take(self._inputs),
                                 self.depth.density_threshold, (self.min_density, *self._table_floor))
 
-    def _evaluate(self, state, step_start):
+    def _evaluate(self, primitives, step_start):
         """Update tau when due, then the leakage sources of the owned cells
         (`result`, `lepton_source`; skipped when neither the inputs nor tau
         changed). The EOS is looked up only where the sources or the
         opacities are evaluated, once per evaluation (module docstring:
         load balance)."""
-        self._gather(state)
+        self._gather(primitives)
         rho = self._inputs[0]
         evaluation = None  # (DenseCells, their SharedEvaluation)
         if self._tau_due(step_start):
@@ -252,21 +253,21 @@ class LeakageSources:
         self._stage_integrals.add_stage(None, count=self._integrand_count)
 
     # -- physics interface ------------------------------------------------
-    def add_rhs(self, state, rhs, time):
+    def add_rhs(self, state, rhs, time, stage):
         """Add the sources of this stage (module docstring) to the owned
-        cells of rhs (after the Hydro's add_rhs); collective. Nothing
-        while not `active`."""
+        cells of rhs; collective. Nothing while not `active`."""
         if not self.active:
             return
-        self._evaluate(state, step_start=len(self._stage_integrals) == 0)
+        primitives = stage["primitives"]
+        self._evaluate(primitives, step_start=len(self._stage_integrals) == 0)
         interior = self.grid.interior
         self._cells.add_to((rhs[state.index["etot"]][interior], rhs[state.index["dens_ye"]][interior]),
                            (-self._terms.energy_loss_rate, self._lepton))
         if self.trapped_density is not None:
-            self._add_trapped_pressure(state, rhs)
+            self._add_trapped_pressure(state, rhs, primitives)
         self._record_integrals()
 
-    def _add_trapped_pressure(self, state, rhs):
+    def _add_trapped_pressure(self, state, rhs, primitives):
         """The trapped-neutrino pressure sources (module docstring)."""
         grid, interior = self.grid, self.grid.interior
         rho, temp, _ = self._inputs
@@ -274,6 +275,7 @@ class LeakageSources:
                                                         self.params.fermi_method)
         self._pressure_halo.exchange([(1.0, 1.0, 1.0)])
         factor = threshold_factor(rho, self.trapped_density)
+        velocities = (primitives.vel_x, primitives.vel_y, primitives.vel_z)
         work = np.zeros_like(rho)
         for a in range(grid.dim):
             k = 2 - a  # the array axis of grid axis a
@@ -281,14 +283,14 @@ class LeakageSources:
             lower = tuple(slice(s.start - 1, s.stop - 1) if i == k else s for i, s in enumerate(interior))
             force = factor * (self._pressure[0][upper] - self._pressure[0][lower]) / (2.0 * grid.dx[a])
             rhs[state.index[f"mom_{'xyz'[a]}"]][interior] -= force
-            work += self.hydro.primitive(f"vel_{'xyz'[a]}")[interior] * force
+            work += velocities[a][interior] * force
         rhs[state.index["etot"]][interior] -= work
 
-    def max_dt(self, state):
+    def max_dt(self, state, stage):
         """dt_factor x min over the owned cells of min(Ye / |dYe/dt|,
         (eps + eps_zero) / |deps/dt|) [s], deps/dt = energy_loss_rate / rho,
-        at the current state (after the Hydro's max_dt, whose primitives it
-        reads; the sources are those the step's first stage then uses).
+        at the current state (from the stage data "primitives" of the
+        estimate; the sources are those the step's first stage then uses).
         eps + eps_zero > 0 is the EOS's positive energy scale (parleak.eos;
         for a table eps less 0.9 of its smallest value, so most of a
         rest-mass constant is left out; the cold energy of degenerate
@@ -301,9 +303,10 @@ class LeakageSources:
         not `active`."""
         if not self.active:
             return np.inf
-        self._evaluate(state, step_start=True)
+        primitives = stage["primitives"]
+        self._evaluate(primitives, step_start=True)
         rho, ye = self._rho_ye
-        energy = self._cells.take(self.hydro.primitive("eps")[self.grid.interior]) + self.hydro.eos.eps_zero
+        energy = self._cells.take(primitives.eps[self.grid.interior]) + self.eos.eps_zero
         dye_dt, loss = self._terms.dye_dt, self._terms.energy_loss_rate
         with np.errstate(divide="ignore", invalid="ignore"):
             ye_time = np.where(dye_dt != 0.0, ye / np.abs(dye_dt), np.inf)
@@ -380,10 +383,10 @@ class LeakageSources:
         return f"L (erg/s)/<E> (MeV): {parts}  tau updates {self.tau_updates}"
 
 
-def make_leakage_sources(config, grid, hydro, depth):
+def make_leakage_sources(config, grid, eos, depth):
     """LeakageSources from the resolved leakage.* keys (tau_every,
     dt_factor, trapped_pressure, trapped_density, min_density,
     tau_iterations; the microphysics from depth.params)."""
     trapped = config["leakage.trapped_density"] if config["leakage.trapped_pressure"] else None
-    return LeakageSources(grid, hydro, depth, depth.params, config["leakage.tau_every"], config["leakage.dt_factor"],
+    return LeakageSources(grid, eos, depth, depth.params, config["leakage.tau_every"], config["leakage.dt_factor"],
                           trapped, config["leakage.min_density"], config["leakage.tau_iterations"])

@@ -70,6 +70,29 @@ def first_failure(message, comm=WORLD):
     return None if failed_rank < 0 else comm.bcast(message, root=failed_rank)
 
 
+def raise_if_any(message, error, comm=WORLD):
+    """Raise error(MESSAGE) on every rank when any rank has a `message`
+    (str; None: no failure), MESSAGE that of the lowest such rank; nothing
+    when none has. Collective."""
+    message = first_failure(message, comm)
+    if message is not None:
+        raise error(message)
+
+
+def on_rank_0_shared(func, errors, comm=WORLD):
+    """Run func() on rank 0 only and share the outcome with every rank:
+    (its result, None), or (None, the exception) when it raised one of
+    `errors` (an exception class or a tuple of them; others propagate on
+    rank 0 and the abort hook ends the job). Collective (one broadcast)."""
+    outcome = (None, None)
+    if comm.Get_rank() == 0:
+        try:
+            outcome = (func(), None)
+        except errors as err:
+            outcome = (None, err)
+    return comm.bcast(outcome, root=0)
+
+
 def exit_if_any_failed(message, comm=WORLD):
     """If any rank has a `message` (str; None: no failure), rank 0 prints
     the lowest such rank's "parleak: MESSAGE" to stderr and every rank
@@ -159,6 +182,29 @@ def exact_sum(local_values, comm=WORLD):
     return round_partials(np.concatenate(gathered))
 
 
+def sum_counts(local_counts, comm=WORLD):
+    """Element-wise global sum of integer arrays (int64), a new array."""
+    total = np.array(local_counts, dtype=np.int64)
+    comm.Allreduce(MPI.IN_PLACE, total, op=MPI.SUM)
+    return total
+
+
+def max_with_rank(value, comm=WORLD):
+    """(the largest `value` of any rank, the lowest rank that has it), the
+    same on every rank."""
+    return comm.allreduce((value, comm.Get_rank()), op=MPI.MAXLOC)
+
+
+def min_with_rank(value, comm=WORLD):
+    """(the smallest `value` of any rank, the lowest rank that has it)."""
+    return comm.allreduce((value, comm.Get_rank()), op=MPI.MINLOC)
+
+
+def from_rank(value, rank, comm=WORLD):
+    """`value` of `rank` (any picklable object), on every rank."""
+    return comm.bcast(value, root=rank)
+
+
 def global_min(local_values, comm=WORLD):
     local = float(np.min(local_values)) if np.size(local_values) else np.inf
     return comm.allreduce(local, op=MPI.MIN)
@@ -188,18 +234,9 @@ def on_root_first(func, comm=WORLD):
     raised on every rank (as ValueError with rank 0's message) instead of
     leaving the others blocked. Returns rank 0's result on rank 0 and None
     elsewhere."""
-    result, message = None, None
-    if comm.Get_rank() == 0:
-        try:
-            result = func()
-        except Exception as exc:  # shared below, then re-raised on rank 0
-            message = f"{type(exc).__name__}: {exc}"
-            if comm.Get_size() == 1:
-                raise
-            failure = exc
-    message = comm.bcast(message, root=0)
-    if message is not None:
+    result, failure = on_rank_0_shared(func, Exception, comm)
+    if failure is not None:
         if comm.Get_rank() == 0:
             raise failure
-        raise ValueError(f"rank 0 failed: {message}")
-    return result
+        raise ValueError(f"rank 0 failed: {type(failure).__name__}: {failure}")
+    return result if comm.Get_rank() == 0 else None

@@ -15,6 +15,7 @@ import numpy as np
 
 from parleak.advection import GHOST_NEEDED, ScalarAdvection
 from parleak.config import Key, positive
+from parleak.physics import PhysicsSet
 from parleak.reconstruct import LIMITERS
 
 
@@ -37,8 +38,12 @@ def min_ghost(config):
     return GHOST_NEEDED
 
 
+def check(values, where):
+    """Every combination of the advection keys can run."""
+
+
 def setup(config, grid):
-    return [ScalarAdvection(grid, config["advection.velocity"], config["advection.limiter"])]
+    return PhysicsSet(advection=ScalarAdvection(grid, config["advection.velocity"], config["advection.limiter"]))
 
 
 def initialize(config, state, physics):

@@ -52,6 +52,7 @@ import math
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from parleak import parallel
 from parleak.config import ConfigError, Key, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
 from parleak.neutrino.collapse import CollapsePhase
@@ -83,6 +84,7 @@ SCHEMA.update(common.nuclear_star_schema("collapse"))
 
 
 def check(values, where):
+    common.check(values, where)
     if len(values["grid.cells"]) != 3:
         raise ConfigError(f"grid.cells = {values['grid.cells']}{where('grid.cells')}: the collapse problem is 3-D")
 
@@ -90,11 +92,10 @@ def check(values, where):
 def setup(config, grid):
     """The common physics, then the CollapsePhase (after the leakage)."""
     physics = common.setup(config, grid, dict.fromkeys(("entropy", "munu"), "the collapse deleptonisation"))
-    leakage = next((p for p in physics if hasattr(p, "active")), None)
-    phase = CollapsePhase(grid, physics[0], leakage, YE_FITS[config["collapse.ye_fit"]],
-                          config["collapse.bounce_density"], config["collapse.trap_density"],
-                          config["collapse.escape_energy"])
-    return physics + [phase]
+    physics.collapse_phase = CollapsePhase(grid, physics.eos, physics.leakage, YE_FITS[config["collapse.ye_fit"]],
+                                           config["collapse.bounce_density"], config["collapse.trap_density"],
+                                           config["collapse.escape_energy"])
+    return physics
 
 
 def lane_emden_3():
@@ -148,17 +149,15 @@ def initialize(config, state, physics):
     """The model of the module docstring; ConfigError on every rank where
     it leaves the table (check_in_table, then per cell: a temperature above
     the table's; the Ye, density and pressure in set_primitives)."""
-    grid = state.grid
-    hydro = physics[0]
-    check_in_table(config, hydro.eos)
+    grid, eos = state.grid, physics.eos
+    check_in_table(config, eos)
     rho_c = config["collapse.central_density"]
-    k = polytropic_constant(hydro.eos, rho_c, config["collapse.central_temperature"])
+    k = polytropic_constant(eos, rho_c, config["collapse.central_temperature"])
     theta, _ = lane_emden_3()
     mesh = grid.local_mesh()
     centre = config["collapse.centre"]
     r = np.broadcast_to(np.sqrt(sum((mesh[2 - a] - centre[a]) ** 2 for a in range(3))), grid.local_shape)
     rho = np.maximum(rho_c * theta(r / scale_length(k, rho_c)) ** 3, config["collapse.atmosphere_density"])
-    eos = hydro.eos
     polytrope_press = k * rho ** (4.0 / 3.0)
     temp = eos.temp_from_rho_press(rho, polytrope_press, INITIAL_YE, temp_guess=1.0)
     entropy = eos.lookup(rho, temp, INITIAL_YE, "entropy")[0]
@@ -171,7 +170,7 @@ def initialize(config, state, physics):
                                         "the polytrope's pressure K rho^(4/3)", position)
                or common.inversion_outside(eos, "entropy", rho[cells], entropy[cells], ye[cells], (1,), source,
                                            "the entropy at the deleptonised Ye", position))
-    common.raise_on_every_rank(message, grid.comm)
+    parallel.raise_if_any(message, ConfigError, grid.comm)
     state["temp"][...] = eos.temp_from_rho_entropy(rho, entropy, ye, temp_guess=temp)
     press = eos.lookup(rho, state["temp"], ye, "press")[0]
-    common.set_primitives(state, hydro, rho, [0.0, 0.0, 0.0], press, ye, source)
+    common.set_primitives(state, physics.eos, rho, [0.0, 0.0, 0.0], press, ye, source)

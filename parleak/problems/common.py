@@ -29,6 +29,7 @@ from parleak.microphysics.leakage import EOS_QUANTITIES as LEAKAGE_QUANTITIES
 from parleak.neutrino.optical_depth import METHODS, OpticalDepth
 from parleak.neutrino.settings import SCHEMA as LEAKAGE_SCHEMA
 from parleak.neutrino.settings import leakage_params
+from parleak.physics import PhysicsSet
 
 # What the hydro looks up in a table EOS (from_rho_eps, eps_from_rho_press).
 HYDRO_QUANTITIES = ("eps", "press", "cs2")
@@ -114,14 +115,6 @@ def _padded(grid, values):
     return list(values) + [0.5 * (grid.lower[a] + grid.upper[a]) for a in range(grid.dim, 3)]
 
 
-def raise_on_every_rank(message, comm):
-    """ConfigError on every rank with the message of the lowest rank that
-    has one (None: no error); nothing if no rank has one. Collective."""
-    failed_rank = parallel.first_rank_with(message is not None, comm)
-    if failed_rank >= 0:
-        raise ConfigError(comm.bcast(message, root=failed_rank))
-
-
 def collective_eos(config, comm, needs=None):
     """make_eos(config, needs) on every rank; a ConfigError on any rank is
     raised on all of them with its message. The built-in table is built
@@ -134,7 +127,7 @@ def collective_eos(config, comm, needs=None):
         eos = make_eos(config, needs)
     except ConfigError as err:
         message = str(err)
-    raise_on_every_rank(message, comm)
+    parallel.raise_if_any(message, ConfigError, comm)
     return eos
 
 
@@ -151,39 +144,50 @@ def eos_needs(config, problem_needs=None):
     return needs
 
 
+def check(values, where):
+    """ConfigError for combinations of the hydro, EOS, optical-depth and
+    leakage keys that cannot run (before any grid or collective work);
+    where(*names) says where the values of the keys `names` came from."""
+    method = values["optical_depth.method"]
+    if method != "none" and values["eos.kind"] not in ("table", "builtin"):
+        raise ConfigError(f"optical_depth.method = {method!r}{where('optical_depth.method', 'eos.kind')} needs a "
+                          f"nuclear EOS (eos.kind = 'table' or 'builtin'), not eos.kind = {values['eos.kind']!r}")
+    if method == "none" and values["leakage.evolve"]:
+        raise ConfigError(f"leakage.evolve = true{where('leakage.evolve', 'optical_depth.method')} needs optical "
+                          "depths: set optical_depth.method to 'rays' or 'local'")
+
+
+def make_gravity(config, grid):
+    """The gravity of the config's gravity.* keys, or None."""
+    kind = config["gravity.kind"]
+    if kind == "constant":
+        return ConstantGravity(grid, list(config["gravity.acceleration"]) + [0.0] * (3 - grid.dim))
+    if kind == "point_mass":
+        return PointMassGravity(grid, config["gravity.mass"], _padded(grid, config["gravity.centre"]),
+                                config["gravity.softening"])
+    if kind == "monopole":
+        return MonopoleGravity(grid, _padded(grid, config["gravity.centre"]), config["gravity.bin_width"],
+                               config["gravity.mass_factor"])
+    return None
+
+
 def setup(config, grid, problem_needs=None):
-    """[Hydro, gravity if any, neutrino diagnostics if any] for the config's
-    hydro.*, eos.*, gravity.*, optical_depth.* and leakage.* keys.
-    problem_needs: {table quantity: what needs it} that the problem looks
-    up itself (eos_needs)."""
+    """The PhysicsSet of the config's hydro.*, eos.*, gravity.*,
+    optical_depth.* and leakage.* keys: the EOS, the hydro, gravity (if
+    any), and with optical depths the neutrino diagnostics and (with
+    leakage.evolve) the leakage sources. problem_needs: {table quantity:
+    what needs it} that the problem looks up itself (eos_needs)."""
     eos = collective_eos(config, grid.comm, eos_needs(config, problem_needs))
     hydro = Hydro(grid, eos, config["hydro.reconstruction"], config["hydro.riemann"],
                   config["hydro.density_floor"], config["hydro.pressure_floor"], config["hydro.atmosphere_ye"])
-    extra = []
+    roles = {"hydro": hydro, "gravity": make_gravity(config, grid)}
     if config["optical_depth.method"] != "none":
-        if not hasattr(hydro.eos, "lookup"):
-            raise ConfigError(f"optical_depth.method = {config['optical_depth.method']!r} needs a nuclear EOS "
-                              f"(eos.kind = 'table' or 'builtin'), not eos.kind = {config['eos.kind']!r}")
         depth = OpticalDepth(grid, config["optical_depth.method"], config["optical_depth.tolerance"],
                              config["optical_depth.max_iterations"], config["optical_depth.density_threshold"],
                              leakage_params(config))
-        if config["leakage.evolve"]:
-            extra.append(make_leakage_sources(config, grid, hydro, depth))
-        extra.append(NeutrinoDiagnostics(grid, hydro.eos, depth))
-    elif config["leakage.evolve"]:
-        raise ConfigError("leakage.evolve = true needs optical depths: set optical_depth.method to 'rays' or 'local'")
-    kind = config["gravity.kind"]
-    if kind == "none":
-        return [hydro] + extra
-    if kind == "constant":
-        gravity = ConstantGravity(grid, list(config["gravity.acceleration"]) + [0.0] * (3 - grid.dim))
-    elif kind == "point_mass":
-        gravity = PointMassGravity(grid, config["gravity.mass"], _padded(grid, config["gravity.centre"]),
-                                   config["gravity.softening"])
-    else:
-        gravity = MonopoleGravity(grid, _padded(grid, config["gravity.centre"]), config["gravity.bin_width"],
-                                  config["gravity.mass_factor"])
-    return [hydro, gravity] + extra
+        leakage = make_leakage_sources(config, grid, eos, depth) if config["leakage.evolve"] else None
+        roles.update(leakage=leakage, neutrino_diagnostics=NeutrinoDiagnostics(grid, eos, depth, leakage))
+    return PhysicsSet(eos, **roles)
 
 
 def settings(config, *names):
@@ -253,7 +257,7 @@ def _invalid_cell(grid, eos, rho, press, ye, source):
             cell = tuple(np.argwhere(bad)[0])
             return (f"{source}: the initial {name} {values[cell]:.4g} {unit}{cell_position(grid, cell)} must be finite "
                     "and > 0")
-    if not hasattr(eos, "ranges"):
+    if not eos.is_nuclear:
         return None
     for axis, values in (("rho", rho), ("ye", ye)):
         lo, hi = eos.ranges[axis]
@@ -266,10 +270,9 @@ def _invalid_cell(grid, eos, rho, press, ye, source):
                              lambda cell: cell_position(grid, cell))
 
 
-def set_primitives(state, hydro, rho, velocity, press, ye=0.5, source="the initial data"):
+def set_primitives(state, eos, rho, velocity, press, ye=0.5, source="the initial data"):
     """Fill the conserved fields from primitives (arrays broadcastable to
-    the local ghosted shape; velocity: three components), eps from the
-    EOS. Collective: a ConfigError on every rank, naming `source` (the keys
+    the local ghosted shape; velocity: three components), eps from `eos`. Collective: a ConfigError on every rank, naming `source` (the keys
     that set the data, with their values), where an interior cell of any
     rank has a density or pressure that is not finite and > 0 or, with a
     table EOS, a density, Ye or pressure outside the table (a pressure
@@ -279,8 +282,8 @@ def set_primitives(state, hydro, rho, velocity, press, ye=0.5, source="the initi
     rho, press, ye = (np.broadcast_to(np.asarray(a, dtype=float), shape) for a in (rho, press, ye))
     velocity = [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in velocity]
     interior = [a[grid.interior] for a in (rho, press, ye)]
-    raise_on_every_rank(_invalid_cell(grid, hydro.eos, *interior, source), grid.comm)
+    parallel.raise_if_any(_invalid_cell(grid, eos, *interior, source), ConfigError, grid.comm)
     temp = state["temp"] if "temp" in state.index else np.zeros(shape)
-    eps = hydro.eos.eps_from_rho_press(rho, press, ye, temp)
+    eps = eos.eps_from_rho_press(rho, press, ye, temp)
     for name, values in zip(CONSERVED, primitive_to_conserved(rho, velocity, eps, ye)):
         state[name][...] = values

@@ -85,6 +85,7 @@ def setup(config, grid):
 
 
 def check(values, where):
+    common.check(values, where)
     if len(values["grid.cells"]) != 3:
         raise ConfigError(f"grid.cells = {values['grid.cells']}{where('grid.cells')}: the pns problem is 3-D")
     if values["pns.surface_density"] >= values["pns.central_density"]:
@@ -259,8 +260,7 @@ class Star:
 
 def initialize(config, state, physics):
     grid = state.grid
-    hydro = physics[0]
-    star = Star(hydro.eos, Model.from_config(config))
+    star = Star(physics.eos, Model.from_config(config))
     mesh = grid.local_mesh()
     centre = config["pns.centre"]
     r = np.sqrt(sum((mesh[2 - a] - centre[a]) ** 2 for a in range(3)))
@@ -268,4 +268,4 @@ def initialize(config, state, physics):
     state["temp"][...] = star.model.temperature(rho)  # the guess of the EOS inversion
     source = (f"{common.settings(config, 'pns.surface_density', 'grid.lower', 'grid.upper')} (the star of radius "
               f"{star.radius / 1e5:.4g} km, its atmosphere out to the box's corners)")
-    common.set_primitives(state, hydro, rho, [0.0, 0.0, 0.0], press, ye, source)
+    common.set_primitives(state, physics.eos, rho, [0.0, 0.0, 0.0], press, ye, source)

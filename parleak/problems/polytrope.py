@@ -34,6 +34,7 @@ SCHEMA["gravity.centre"] = Key(float, default=lambda r: r["polytrope.centre"], l
                                help="the centre of the monopole, cm (default polytrope.centre)")
 
 min_ghost = common.min_ghost
+check = common.check
 
 
 def setup(config, grid):
@@ -83,4 +84,4 @@ def initialize(config, state, physics):
     rho = np.maximum(star, rho_atmosphere)
     press = np.maximum(polytropic_constant(radius) * star ** 2, press_atmosphere)
     source = common.settings(config, "polytrope.central_density", "polytrope.radius", "polytrope.atmosphere")
-    common.set_primitives(state, physics[0], rho, [0.0, 0.0, 0.0], press, source=source)
+    common.set_primitives(state, physics.eos, rho, [0.0, 0.0, 0.0], press, source=source)

@@ -26,6 +26,7 @@ SCHEMA.update(common.hydro_schema(gamma=1.4, density_floor=1e-10, pressure_floor
 
 min_ghost = common.min_ghost
 setup = common.setup
+check = common.check
 
 
 def initialize(config, state, physics):
@@ -42,4 +43,4 @@ def initialize(config, state, physics):
     gamma = config["eos.gamma"]
     press = np.where(hot, (gamma - 1.0) * config["sedov.energy"] / volume, config["sedov.pressure"])
     source = common.settings(config, "sedov.energy", "sedov.density", "sedov.pressure", "sedov.radius")
-    common.set_primitives(state, physics[0], config["sedov.density"], [0.0, 0.0, 0.0], press, source=source)
+    common.set_primitives(state, physics.eos, config["sedov.density"], [0.0, 0.0, 0.0], press, source=source)

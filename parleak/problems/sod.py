@@ -23,6 +23,7 @@ setup = common.setup
 
 
 def check(values, where):
+    common.check(values, where)
     dim = len(values["grid.cells"])
     if "xyz".index(values["sod.axis"]) >= dim:
         raise ConfigError(f"sod.axis = {values['sod.axis']!r}{where('sod.axis', 'grid.cells')}: the grid is {dim}-D; "
@@ -42,5 +43,5 @@ def initialize(config, state, physics):
     rho_r, u_r, p_r = config["sod.right"]
     velocity = [0.0, 0.0, 0.0]
     velocity[axis] = (left * u_l + ~left * u_r)
-    common.set_primitives(state, physics[0], left * rho_l + ~left * rho_r, velocity, left * p_l + ~left * p_r,
+    common.set_primitives(state, physics.eos, left * rho_l + ~left * rho_r, velocity, left * p_l + ~left * p_r,
                           source=common.settings(config, "sod.left", "sod.right"))

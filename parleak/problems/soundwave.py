@@ -34,6 +34,7 @@ setup = common.setup
 def check(values, where):
     """The pressure p0 (1 + gamma A s) and density rho0 (1 + A s) stay
     positive: A < 1 / gamma (< 1)."""
+    common.check(values, where)
     amplitude, gamma = values["soundwave.amplitude"], values["eos.gamma"]
     if not amplitude * gamma < 1.0:
         raise ConfigError(f"soundwave.amplitude = {amplitude!r}{where('soundwave.amplitude', 'eos.gamma')}: the "

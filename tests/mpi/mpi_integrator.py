@@ -11,9 +11,10 @@ from mpitools import check_all
 from parleak.grid import FACES, Grid
 from parleak.integrator import SSPRungeKutta
 from parleak.state import FieldSpec, State
+from parleak.physics import Physics
 
 
-class Decay:
+class Decay(Physics):
     """du/dt = rate * u, with a step limit that differs from rank to rank."""
 
     fields = (FieldSpec("u", "1"),)
@@ -22,11 +23,11 @@ class Decay:
         self.rate = rate
         self.stage_times = []
 
-    def add_rhs(self, state, rhs, time):
+    def add_rhs(self, state, rhs, time, stage):
         self.stage_times.append(time)
         rhs[state.index["u"]] += self.rate * state["u"]
 
-    def max_dt(self, state):
+    def max_dt(self, state, stage):
         return 1.0 + MPI.COMM_WORLD.Get_rank()
 
 

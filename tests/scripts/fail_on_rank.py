@@ -5,21 +5,20 @@ import sys
 
 from parleak import parallel
 from parleak.simulation import Simulation, load_config
+from parleak.physics import Physics
 
 
-class FailingPhysics:
-    fields = ()
-
+class FailingPhysics(Physics):
     def __init__(self, rank_to_fail):
         self.rank_to_fail = rank_to_fail
         self.calls = 0
 
-    def add_rhs(self, state, rhs, time):
+    def add_rhs(self, state, rhs, time, stage):
         self.calls += 1
         if self.calls == 3 and parallel.WORLD.Get_rank() == self.rank_to_fail:
             raise RuntimeError(f"deliberate failure on rank {self.rank_to_fail}")
 
-    def max_dt(self, state):
+    def max_dt(self, state, stage):
         return 1.0
 
 

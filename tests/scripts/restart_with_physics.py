@@ -11,15 +11,16 @@ import argparse
 import numpy as np
 
 from parleak import parallel
+from parleak.physics import Physics
 from parleak.simulation import Simulation, load_config
 
 
-class Tally:
+class Tally(Physics):
     """Counts steps and accumulates dt x (dens, etot) per owned cell; its
     restart state has every kind of scalar (int, float, str, 1-D array) and
     a per-cell field of two components."""
 
-    fields = ()
+    restart_state = True
 
     def __init__(self):
         self.state = None
@@ -31,12 +32,6 @@ class Tally:
     def bind(self, state):
         self.state = state
         self.sums = np.zeros((2,) + state.interior("dens").shape)
-
-    def add_rhs(self, state, rhs, time):
-        pass
-
-    def max_dt(self, state):
-        return np.inf
 
     def end_step(self, dt, weights):
         self.sums[0] += dt * self.state.interior("dens")
