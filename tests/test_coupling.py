@@ -343,7 +343,6 @@ def test_no_sources_at_the_table_floor(eos):
 
 def test_keys_build_the_sources(eos):
     grid = box_grid()
-    hydro = Hydro(grid, eos, "plm-mc", "hllc", 1e-10, 1e-12)
     depth = OpticalDepth(grid, "rays")
     defaults = make_leakage_sources(validate({}, SCHEMA, "run.toml"), grid, eos, depth)
     assert (defaults.tau_every, defaults.dt_factor, defaults.trapped_density, defaults.min_density,

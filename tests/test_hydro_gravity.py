@@ -16,11 +16,9 @@ import pytest
 from parleak.constants import GRAVITATIONAL_CONSTANT as G
 from parleak.gravity import ConstantGravity, MonopoleGravity, PointMassGravity
 from parleak.grid import FACES, Grid
-from parleak.hydro.faces import PPM
-from parleak.hydro.solver import CONSERVED
+from parleak.hydro.layout import CONSERVED
 from parleak.parallel import WORLD
 from parleak.problems import common
-from parleak.reconstruct import MC
 from parleak.simulation import Simulation, load_config
 from parleak.state import FieldSpec, State
 from parleak.physics import StageData

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from parleak.eos.ideal import IdealGas
-from parleak.hydro.fluxes import (C_DENS, C_DENS_YE, C_ETOT, C_MOM_X, P_GAMMA_C, P_GAMMA_E, P_PRESS, P_RHO, P_VX,
+from parleak.hydro.layout import (C_DENS, C_DENS_YE, C_ETOT, C_MOM_X, P_GAMMA_C, P_GAMMA_E, P_PRESS, P_RHO, P_VX,
                                   P_YE)
 from parleak.hydro.primitives import (apply_density_floor, apply_pressure_floor, count_below, count_pressure_floor,
                                       primitive_rows, primitive_to_conserved)

@@ -18,14 +18,9 @@ import numba
 import numpy as np
 
 from parleak.hydro.faces import PPM, plm_faces_row, ppm_faces_row
+from parleak.hydro.layout import (C_DENS, C_DENS_YE, C_ETOT, C_MOM_X, N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_GAMMA_E,
+                                  P_PRESS, P_RHO, P_VX, P_YE)
 from parleak.hydro.riemann import HLLE, hlle_row, hllc_row
-
-# Primitive variables, in the order of the first axis of `prim`.
-P_RHO, P_VX, P_VY, P_VZ, P_PRESS, P_YE, P_GAMMA_C, P_GAMMA_E = range(8)
-N_PRIMITIVE = 8
-# Conserved variables, in the order of the first axis of the rhs block.
-C_DENS, C_MOM_X, C_MOM_Y, C_MOM_Z, C_ETOT, C_DENS_YE = range(6)
-N_CONSERVED = 6
 CHUNK_FACES = 1024
 
 

@@ -10,7 +10,7 @@ Primitive: rho, v (cm/s), eps (erg/g), ye, and from the EOS press
 import numba
 import numpy as np
 
-from parleak.hydro.fluxes import (C_DENS, C_DENS_YE, C_ETOT, C_MOM_X, P_GAMMA_C, P_GAMMA_E, P_PRESS, P_RHO,
+from parleak.hydro.layout import (C_DENS, C_DENS_YE, C_ETOT, C_MOM_X, P_GAMMA_C, P_GAMMA_E, P_PRESS, P_RHO,
                                   P_VX, P_YE)
 
 

@@ -20,8 +20,9 @@ import numpy as np
 from parleak.constants import AVOGADRO_NUMBER
 from parleak.budget import StageIntegrals
 from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
-from parleak.hydro.fluxes import (C_DENS, C_DENS_YE, C_ETOT, N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS, P_RHO, P_VX, P_YE,
-                                  add_flux_divergence)
+from parleak.hydro.fluxes import add_flux_divergence
+from parleak.hydro.layout import (C_DENS, C_DENS_YE, C_ETOT, CONSERVED, N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS,
+                                  P_RHO, P_VX, P_YE)
 from parleak.hydro.primitives import (apply_density_floor, apply_pressure_floor, count_below, count_pressure_floor,
                                       primitive_rows)
 from parleak.hydro.riemann import RIEMANN_SOLVERS
@@ -29,7 +30,6 @@ from parleak.parallel import CollectiveError
 from parleak.physics import Physics
 from parleak.state import FieldSpec
 
-CONSERVED = ("dens", "mom_x", "mom_y", "mom_z", "etot", "dens_ye")
 BUDGET_ROWS = (C_DENS, C_ETOT, C_DENS_YE)  # the conserved fields whose boundary fluxes are accumulated
 
 

@@ -22,7 +22,8 @@ from parleak.gravity import ConstantGravity, MonopoleGravity, PointMassGravity
 from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
 from parleak.hydro.primitives import primitive_to_conserved
 from parleak.hydro.riemann import RIEMANN_SOLVERS
-from parleak.hydro.solver import CONSERVED, Hydro
+from parleak.hydro.layout import CONSERVED
+from parleak.hydro.solver import Hydro
 from parleak.neutrino.coupling import make_leakage_sources
 from parleak.neutrino.diagnostics import NeutrinoDiagnostics
 from parleak.microphysics.leakage import EOS_QUANTITIES as LEAKAGE_QUANTITIES

@@ -16,7 +16,7 @@ import numpy as np
 
 from parleak.config import ConfigError, Key, positive
 from parleak.problems import common
-from parleak.hydro.solver import CONSERVED
+from parleak.hydro.layout import CONSERVED
 
 SCHEMA = {
     "soundwave.density": Key(float, default=1.0, valid=positive(), help="background density rho0, g/cm^3"),
