@@ -177,7 +177,6 @@ def cmd_run(args):
 
 def cmd_info(args):
     import h5py
-    import mpi4py
     import numba
     import numpy
 
@@ -192,7 +191,7 @@ def cmd_info(args):
         ("parleak", __version__),
         ("python", f"{platform.python_version()} ({sys.executable})"),
         ("numpy", numpy.__version__),
-        ("mpi4py", f"{mpi4py.__version__}, MPI library: {mpi_library}"),
+        ("mpi4py", f"{parallel.MPI4PY_VERSION}, MPI library: {mpi_library}"),
         ("petsc4py", f"{__import__('petsc4py').__version__}, PETSc {petsc}"),
         ("h5py", f"{h5py.__version__}, HDF5 {h5py.version.hdf5_version}, "
                  f"{'built with MPI (parallel HDF5)' if h5py.get_config().mpi else 'serial build (no MPI)'}"),

@@ -99,8 +99,7 @@ def _check_consistency(values, raw, problem, n_ranks, where):
     if values["grid.ghost"] < problem.min_ghost(values):
         raise ConfigError(f"grid.ghost = {values['grid.ghost']}{where('grid.ghost')}: problem "
                           f"{values['problem.name']!r} needs at least {problem.min_ghost(values)} with this scheme")
-    if hasattr(problem, "check"):
-        problem.check(values, where)
+    problem.check(values, where)
     procs = values["grid.procs"]
     if math.prod(procs) != n_ranks:
         raise ConfigError(f"grid.procs = {procs}{where('grid.procs')}: their product must equal the number of ranks, "
@@ -154,7 +153,9 @@ def load_config(path, overrides=(), n_ranks=1):
 class Simulation:
     """Everything a run needs, built from a validated Config.
 
-    extra_physics: physics objects added after the problem's own (their
+    physics_set: the PhysicsSet of the problem's set-up (its roles and
+    EOS); physics: its modules in the integrator's order. extra_physics:
+    parleak.physics.Physics objects added after the problem's own (their
     fields join the State, their right-hand sides the integrator).
     """
 
@@ -164,7 +165,8 @@ class Simulation:
         grid_keys = config.section("grid")
         self.grid = Grid(grid_keys["cells"], grid_keys["lower"], grid_keys["upper"], grid_keys["ghost"],
                          config.section("grid.boundary"), grid_keys["procs"], comm)
-        self.physics = list(self.problem.setup(config, self.grid)) + list(extra_physics)
+        self.physics_set = self.problem.setup(config, self.grid).with_extra(extra_physics)
+        self.physics = self.physics_set.ordered()
         self.state = State(self.grid, [spec for p in self.physics for spec in p.fields])
         self.integrator = SSPRungeKutta(config["time.integrator"], self.state, self.physics)
         self.time = 0.0
@@ -179,20 +181,19 @@ class Simulation:
         self.energy_budget = EnergyBudget()
 
     def initialize(self):
-        self.problem.initialize(self.config, self.state, self.physics)
+        self.problem.initialize(self.config, self.state, self.physics_set)
         self.state.exchange()
         self.run_id = self._new_run_id()
 
     def _new_run_id(self):
         comm = self.grid.comm
-        return comm.bcast(new_run_id() if comm.Get_rank() == 0 else None, root=0)
+        return parallel.from_rank(new_run_id() if comm.Get_rank() == 0 else None, 0, comm)
 
     def restart_parts(self):
         """[(key, object)]: the objects with restart state
         (parleak.io.checkpoint), physics keyed by position and class."""
-        parts = [(f"{i:02d}_{type(p).__name__}", p) for i, p in enumerate(self.physics)]
-        parts.append(("energy_budget", self.energy_budget))
-        return [(key, part) for key, part in parts if hasattr(part, "restore_checkpoint")]
+        parts = [(f"{i:02d}_{type(p).__name__}", p) for i, p in enumerate(self.physics) if p.restart_state]
+        return parts + [("energy_budget", self.energy_budget)]
 
     def restore(self, path):
         """Continue from the checkpoint at `path` instead of initialize():
@@ -240,8 +241,7 @@ class Simulation:
         a run that stopped on an error."""
         start = wallclock.perf_counter()
         for physics in self.physics:
-            if hasattr(physics, "fill_diagnostics"):
-                physics.fill_diagnostics(self.state)
+            physics.fill_diagnostics(self.state)
         attributes = {"run_id": self.run_id} | ({} if failure is None else {"failure": failure})
         path = write_dump(directory, self.dumps_written, self.state, self.time, self.step, self.config.to_toml(),
                           attributes)
@@ -254,8 +254,7 @@ class Simulation:
         """One row of the scalar time series (collective)."""
         row = {"time": self.time, "step": self.step, "dt": dt}
         for physics in self.physics:
-            if hasattr(physics, "scalars"):
-                row.update(physics.scalars(self.state))
+            row.update(physics.scalars(self.state))
         self.energy_budget.add_columns(row)
         series.write(row)
 
@@ -328,7 +327,7 @@ class Simulation:
                     now = wallclock.perf_counter()
                     per_step = (now - last_log) / steps_since_log
                     remaining = min((t_end - self.time) / dt if dt > 0 else 0.0, max_steps - self.step)
-                    status = "".join(f"  {p.status()}" for p in self.physics if hasattr(p, "status"))
+                    status = "".join(f"  {text}" for text in (p.status() for p in self.physics) if text)
                     parallel.say(f"step {self.step:7d}  t = {self.time:.6e} s  dt = {dt:.3e} s  "
                                  f"wall/step = {per_step * 1e3:.3f} ms  eta = {remaining * per_step:.1f} s"
                                  f"{status}", comm=comm)
@@ -393,8 +392,7 @@ class StopConditions:
         margin_s: the wall-clock seconds to leave before the limit."""
         left_s = math.inf if self.deadline is None else self.deadline - wallclock.monotonic()
         near_limit = comm.Get_rank() == 0 and left_s < margin_s
-        flags = np.array([self.received, int(near_limit)], dtype=np.int64)
-        comm.Allreduce(parallel.MPI.IN_PLACE, flags, op=parallel.MPI.MAX)
+        flags = parallel.max_counts([self.received, int(near_limit)], comm)
         if flags[0]:
             return f"received {signal.Signals(int(flags[0])).name}"
         if flags[1]:  # the numbers of rank 0, which prints them

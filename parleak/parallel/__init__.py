@@ -12,12 +12,14 @@ import sys
 import traceback
 from contextlib import contextmanager
 
+import mpi4py
 import numpy as np
 from mpi4py import MPI
 
 from parleak.parallel.exactsum import exact_partials, round_partials
 
 WORLD = MPI.COMM_WORLD
+MPI4PY_VERSION = mpi4py.__version__
 
 # Exit codes of `parleak run`, the same on every rank (see parleak.cli).
 EXIT_BAD_INPUT = 2
@@ -187,6 +189,13 @@ def sum_counts(local_counts, comm=WORLD):
     total = np.array(local_counts, dtype=np.int64)
     comm.Allreduce(MPI.IN_PLACE, total, op=MPI.SUM)
     return total
+
+
+def max_counts(local_counts, comm=WORLD):
+    """Element-wise global maximum of integer arrays (int64), a new array."""
+    largest = np.array(local_counts, dtype=np.int64)
+    comm.Allreduce(MPI.IN_PLACE, largest, op=MPI.MAX)
+    return largest
 
 
 def max_with_rank(value, comm=WORLD):
