@@ -97,12 +97,28 @@ def absorption_targets(rho, xn, xp, eta_hat, rho_blocking):
     return (y_np if blocked else xn), (y_pn if blocked else xp)
 
 
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def blocking_degeneracy(temp, mu_n, mu_p, q_np):
+    """eta_hat = eta_n - eta_p = (mu_n - mu_p - Q) / T, the kinetic
+    degeneracy difference of the nucleon blocking factors (temp, mu_n, mu_p,
+    q_np = Q in MeV)."""
+    return (mu_n - mu_p - q_np) * (1.0 / temp)
+
+
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def cell_absorption_targets(rho, temp, mu_n, mu_p, xn, xp, rho_blocking, q_np):
     """`absorption_targets` (Y_np, Y_pn) of a cell from rho [g cm^-3], temp,
     mu_n, mu_p [MeV] and X_n, X_p, with eta_hat = (mu_n - mu_p - Q) / T,
     q_np = Q [MeV]."""
-    return absorption_targets(rho, xn, xp, (mu_n - mu_p - q_np) * (1.0 / temp), rho_blocking)
+    return absorption_targets(rho, xn, xp, blocking_degeneracy(temp, mu_n, mu_p, q_np), rho_blocking)
+
+
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def nucleon_degeneracies(inv_t, mu_n, mu_p, q_np):
+    """(eta_n, eta_p): the kinetic degeneracies of free neutrons and protons,
+    mu_n / T and (mu_p + Q) / T, from inv_t = 1 / T [MeV^-1] and mu_n, mu_p
+    [MeV, from the neutron rest mass], q_np = Q [MeV]."""
+    return mu_n * inv_t, (mu_p + q_np) * inv_t
 
 
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
@@ -222,8 +238,9 @@ def cell_opacities(n, cells, heavy, eta, fermi, p, nux_ratios):
     nue, anue = fermi_at(fermi[0], n), fermi_at(fermi[1], n)
     inv_t = 1.0 / t
     y_np, y_pn = cell_absorption_targets(r, t, m_n, m_p, x_n, x_p, p.rho_blocking, p.q_np)
-    c_scatter = (p.c_scatter_neutron * scattering_target(x_n, m_n * inv_t)
-                 + p.c_scatter_proton * scattering_target(x_p, (m_p + p.q_np) * inv_t)
+    eta_n, eta_p = nucleon_degeneracies(inv_t, m_n, m_p, p.q_np)
+    c_scatter = (p.c_scatter_neutron * scattering_target(x_n, eta_n)
+                 + p.c_scatter_proton * scattering_target(x_p, eta_p)
                  + heavy[n])
     scale = p.opacity_scale * r * t * t
     eta_e = eta[0, n]

@@ -53,6 +53,15 @@ PI_SQUARED = math.pi**2
 BREMS_MEAN_ENERGY_OVER_T = 2.4 / 1.1
 
 
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def capture_blocking(f4, f5, eta_nu):
+    """<1 - f_nu> = vacancy(F_5 / F_4, eta_nu): the blocking of the neutrino
+    emitted by electron (positron) capture at its mean energy T F_5 / F_4 of
+    eta_e (-eta_e); eta_nu of the emitted species (Galeazzi et al. 2013,
+    eq. A9)."""
+    return vacancy(fermi_ratio(f5, f4, 5.0), eta_nu)
+
+
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def beta_capture(p, target_density, temp, f4, f5, eta_nu):
     """(R, Q) of e- + p -> n + nu_e or e+ + n -> p + anti-nu_e (Galeazzi et
@@ -63,7 +72,7 @@ def beta_capture(p, target_density, temp, f4, f5, eta_nu):
     -eta_e (positrons); eta_nu of the emitted species. R [cm^-3 s^-1], Q
     [MeV cm^-3 s^-1]."""
     t5 = temp * temp * temp * temp * temp
-    rate = p.beta * target_density * t5 * vacancy(fermi_ratio(f5, f4, 5.0), eta_nu)
+    rate = p.beta * target_density * t5 * capture_blocking(f4, f5, eta_nu)
     return rate * f4, rate * temp * f5
 
 
@@ -83,6 +92,23 @@ def heavy_pair_blocking(energy_over_t):
     return block * block
 
 
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def pair_energy_over_t(f3_minus, f4_minus, f3_plus, f4_plus):
+    """E / T of one neutrino of e+ e- annihilation, (F_4 / F_3(eta_e) +
+    F_4 / F_3(-eta_e)) / 2 (Galeazzi et al. 2013, eq. A17; minus: F of
+    eta_e, plus: of -eta_e)."""
+    return 0.5 * (fermi_ratio(f4_minus, f3_minus, 4.0) + fermi_ratio(f4_plus, f3_plus, 4.0))
+
+
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def plasmon_energy_over_t(p, eta_e):
+    """(gamma, E / T) of plasmon decay: gamma = gamma_0 sqrt((pi^2 + 3
+    eta_e^2) / 3) and the mean energy of one neutrino E / T = 1 + gamma^2 /
+    (2 (1 + gamma)) (Galeazzi et al. 2013, eqs. A21, A24)."""
+    gamma = p.plasma_gamma_0 * square_root((PI_SQUARED + 3.0 * eta_e * eta_e) / 3.0)
+    return gamma, 1.0 + gamma * gamma / (2.0 * (1.0 + gamma))
+
+
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def pair_annihilation(p, temp, f3_minus, f4_minus, f3_plus, f4_plus, eta_nue, eta_anue):
     """e+ e- -> nu anti-nu (Galeazzi et al. 2013, eqs. A13-A18, per volume).
@@ -95,7 +121,7 @@ def pair_annihilation(p, temp, f3_minus, f4_minus, f3_plus, f4_plus, eta_nue, et
     t4 = temp * temp * temp * temp
     moment = LEPTON_MOMENT * t4
     pairs = p.pair_scale * (moment * moment) * f3_minus * f3_plus
-    energy_over_t = 0.5 * (fermi_ratio(f4_minus, f3_minus, 4.0) + fermi_ratio(f4_plus, f3_plus, 4.0))
+    energy_over_t = pair_energy_over_t(f3_minus, f4_minus, f3_plus, f4_plus)
     return (p.pair_coupling_e * pairs * pair_blocking(energy_over_t, eta_nue, eta_anue),
             p.pair_coupling_x * pairs * heavy_pair_blocking(energy_over_t), energy_over_t * temp)
 
@@ -106,12 +132,11 @@ def plasmon_decay(p, temp, eta_e, eta_nue, eta_anue):
     A21-A25, per volume), gamma = gamma_0 sqrt((pi^2 + 3 eta_e^2) / 3).
     Returns (R_e, R_x, E) as `pair_annihilation` (same arguments after
     eta_e), E = T (1 + gamma^2 / (2 (1 + gamma)))."""
-    gamma = p.plasma_gamma_0 * square_root((PI_SQUARED + 3.0 * eta_e * eta_e) / 3.0)
+    gamma, energy_over_t = plasmon_energy_over_t(p, eta_e)
     gamma2 = gamma * gamma
     t2 = temp * temp
     t8 = t2 * t2 * t2 * t2
     decays = p.plasmon_scale * gamma2 * gamma2 * gamma2 * t8 * exponential(-gamma) * (1.0 + gamma)
-    energy_over_t = 1.0 + gamma2 / (2.0 * (1.0 + gamma))
     return (p.plasmon_coupling_e * decays * pair_blocking(energy_over_t, eta_nue, eta_anue),
             p.plasmon_coupling_x * decays * heavy_pair_blocking(energy_over_t), energy_over_t * temp)
 
