@@ -19,7 +19,8 @@ from parleak import parallel
 from parleak.config import Config, validate
 from parleak.hydro import solver
 from parleak.problems.common import set_primitives
-from parleak.simulation import Simulation, schema
+from parleak.run_config import schema
+from parleak.simulation import Simulation
 
 
 def build(cells_per_rank, comm):

@@ -47,7 +47,8 @@ from parleak import parallel
 from parleak.io.dump import write_dump
 from parleak.microphysics.leakage import DenseCells
 from parleak.physics import StageData
-from parleak.simulation import Simulation, load_config
+from parleak.run_config import load_config
+from parleak.simulation import Simulation
 
 DRIVER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "drivers", "pns.toml")
 

@@ -50,7 +50,8 @@ class Cooling(Physics):
 def main():
     """Run CONFIG (a hydro problem) into OUTPUT with Cooling(1e-3) added."""
     from parleak.parallel import WORLD
-    from parleak.simulation import Simulation, load_config
+    from parleak.run_config import load_config
+    from parleak.simulation import Simulation
 
     config = load_config(sys.argv[1], [("output.dir", sys.argv[2])], WORLD.Get_size())
     simulation = Simulation(config, WORLD, extra_physics=[Cooling(1e-3)])

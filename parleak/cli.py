@@ -77,7 +77,7 @@ def _walltime(text):
 def _config_or_exit(args, comm):
     """The validated config, on every rank (exit code 2 on every rank if
     it is bad)."""
-    from parleak.simulation import load_config
+    from parleak.run_config import load_config
 
     config, message = None, None
     try:
@@ -103,7 +103,7 @@ def _output_or_exit(args, config, comm):
     (None: a new run)."""
     from parleak.io import run_directory
     from parleak.io.checkpoint import CheckpointError, inspect_checkpoint, latest_checkpoint
-    from parleak.simulation import check_restart_config
+    from parleak.run_config import check_restart_config
 
     directory = config["output.dir"]
 

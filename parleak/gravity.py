@@ -22,10 +22,34 @@ import numba
 import numpy as np
 
 from parleak.budget import StageIntegrals
+from parleak.config import Key, at_least, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
+from parleak.grid import box_centre, dim, smallest_cell
 from parleak.parallel.exactsum import binned_words, cumulative_words, words_to_float
 from parleak.hydro.layout import C_DENS, C_ETOT, C_MOM_X, N_CONSERVED
 from parleak.physics import Physics
+
+
+KINDS = ("none", "constant", "point_mass", "monopole")
+
+
+def schema(kind="none", centre=box_centre, centre_help="point_mass and monopole: the centre per grid axis, cm"):
+    """The gravity.* keys: gravity.kind with default `kind` (None: no
+    gravity.kind key, the problem fixes it), gravity.centre with default
+    `centre` (a function of the resolved keys) and its help text."""
+    keys = {} if kind is None else {"gravity.kind": Key(str, default=kind, choices=KINDS)}
+    keys.update({
+        "gravity.acceleration": Key(float, default=lambda r: [0.0] * dim(r), length=dim,
+                                    help="constant: acceleration per grid axis, cm/s^2"),
+        "gravity.mass": Key(float, default=0.0, valid=at_least(0.0), help="point_mass: the mass, g"),
+        "gravity.centre": Key(float, default=centre, length=dim, help=centre_help),
+        "gravity.softening": Key(float, default=0.0, valid=at_least(0.0), help="point_mass: softening length, cm"),
+        "gravity.bin_width": Key(float, default=lambda r: 0.5 * smallest_cell(r), valid=positive(),
+                                 help="monopole: width of the radial bins, cm (default half the smallest cell)"),
+        "gravity.mass_factor": Key(float, default=1.0, valid=positive(),
+                                   help="monopole: cells' mass multiplier (8 for an octant, 2 for a half domain)"),
+    })
+    return keys
 
 
 @numba.njit(cache=True, error_model="numpy")

@@ -7,15 +7,100 @@ cell and no ghosts. Lengths are in cm.
 """
 
 import itertools
+import math
 
 import numpy as np
 
 from parleak import parallel
+from parleak.config import ConfigError, Key, at_least, in_range
 from parleak.petsc import PETSc
 
 AXES = "xyz"
 BOUNDARY_KINDS = ("outflow", "diode", "reflecting", "periodic")
 FACES = tuple(f"{axis}_{side}" for axis in AXES for side in ("lower", "upper"))
+
+
+# -- the grid.* configuration keys -------------------------------------------
+def dim(resolved):
+    """The number of axes of the resolved grid.cells."""
+    return len(resolved["grid.cells"])
+
+
+def box_centre(resolved):
+    """The centre of the domain per axis, cm."""
+    return [0.5 * (lo + hi) for lo, hi in zip(resolved["grid.lower"], resolved["grid.upper"])]
+
+
+def smallest_cell(resolved):
+    """The smallest cell width of any axis, cm."""
+    return min((hi - lo) / n for lo, hi, n in zip(resolved["grid.lower"], resolved["grid.upper"],
+                                                  resolved["grid.cells"]))
+
+
+def geometry_schema():
+    """grid.cells, grid.lower, grid.upper: the keys a problem's own keys
+    may depend on (they come before them)."""
+    return {
+        "grid.cells": Key(int, length=(1, 3), valid=at_least(1), help="cells per axis, x first; 1 to 3 entries"),
+        "grid.lower": Key(float, default=lambda r: [0.0] * dim(r), length=dim, help="lower domain corner, cm"),
+        "grid.upper": Key(float, default=lambda r: [1.0] * dim(r), length=dim, help="upper domain corner, cm"),
+    }
+
+
+def layout_schema(min_ghost, n_ranks):
+    """grid.ghost (default min_ghost(resolved), the problem's scheme),
+    grid.procs (default choose_process_grid for n_ranks) and the
+    boundaries (after the problem's keys)."""
+    def procs(resolved):
+        split = choose_process_grid(resolved["grid.cells"], n_ranks, resolved["grid.ghost"])
+        if split is None:
+            raise ConfigError(
+                f"grid.cells = {resolved['grid.cells']} cannot be split over {n_ranks} ranks with at least "
+                f"grid.ghost = {resolved['grid.ghost']} cells per rank along each split axis; "
+                "use more cells or fewer ranks")
+        return list(split)
+    keys = {
+        "grid.ghost": Key(int, default=min_ghost, valid=in_range(0, 8), help="ghost width, cells"),
+        "grid.procs": Key(int, default=procs, length=dim, valid=at_least(1),
+                          help="ranks per axis; their product must be the number of ranks"),
+    }
+    for face in FACES:
+        keys[f"grid.boundary.{face}"] = Key(str, default="periodic", choices=BOUNDARY_KINDS)
+    return keys
+
+
+def check_geometry(values, raw, where):
+    """ConfigError for grid keys that contradict each other: a boundary
+    of an axis the grid does not have (raw: the keys given), upper <=
+    lower, an unpaired periodic face; where(*names) says where the values
+    of the keys came from."""
+    n_axes = dim(values)
+    for face in FACES[2 * n_axes:]:
+        if f"grid.boundary.{face}" in raw:
+            raise ConfigError(f"grid.boundary.{face} is set but the grid is {n_axes}-D (grid.cells has {n_axes} "
+                              f"entries){where(f'grid.boundary.{face}', 'grid.cells')}; remove it")
+    for a, axis in enumerate(AXES[:n_axes]):
+        if values["grid.upper"][a] <= values["grid.lower"][a]:
+            raise ConfigError(f"grid.upper[{a}] = {values['grid.upper'][a]!r}{where('grid.upper', 'grid.lower')}: "
+                              f"must be > grid.lower[{a}] = {values['grid.lower'][a]!r}")
+        faces = (f"grid.boundary.{axis}_lower", f"grid.boundary.{axis}_upper")
+        lower, upper = (values[face] for face in faces)
+        if (lower == "periodic") != (upper == "periodic"):
+            raise ConfigError(f"{faces[0]} = {lower!r} and {faces[1]} = {upper!r}{where(*faces)}: periodic faces "
+                              "come in pairs; make both periodic or neither")
+
+
+def check_layout(values, n_ranks, where):
+    """ConfigError unless grid.procs splits the cells over n_ranks ranks
+    with at least grid.ghost cells per rank along every split axis."""
+    procs = values["grid.procs"]
+    if math.prod(procs) != n_ranks:
+        raise ConfigError(f"grid.procs = {procs}{where('grid.procs')}: their product must equal the number of ranks, "
+                          f"{n_ranks}")
+    for a, (n, p) in enumerate(zip(values["grid.cells"], procs)):
+        if p > 1 and n // p < values["grid.ghost"]:
+            raise ConfigError(f"grid.procs = {procs}{where('grid.procs', 'grid.cells')}: {n} cells along {AXES[a]} "
+                              f"over {p} ranks leaves fewer than grid.ghost = {values['grid.ghost']} cells on a rank")
 
 
 def choose_process_grid(cells, n_ranks, ghost):
@@ -27,9 +112,9 @@ def choose_process_grid(cells, n_ranks, ghost):
     are contiguous in memory and in the dump). Returns None when no
     factorisation fits.
     """
-    dim = len(cells)
+    n_axes = len(cells)
     best = None
-    for split in itertools.product(range(1, n_ranks + 1), repeat=dim):
+    for split in itertools.product(range(1, n_ranks + 1), repeat=n_axes):
         if int(np.prod(split)) != n_ranks:
             continue
         if any(n // p < ghost for n, p in zip(cells, split) if p > 1):

@@ -8,146 +8,18 @@ import signal
 import time as wallclock
 from collections import deque
 
-import numpy as np
 
 from parleak import parallel
 from parleak.budget import EnergyBudget
 from parleak.parallel import CollectiveError, OutputError
-from parleak.config import (REQUIRED, ConfigError, Config, Key, at_least, flatten, in_range, load_toml, origin,
-                            positive, tomllib, validate)
-from parleak.grid import AXES, BOUNDARY_KINDS, FACES, Grid, choose_process_grid
-from parleak.integrator import SSP_METHODS, SSPRungeKutta
+from parleak.grid import Grid
+from parleak.integrator import SSPRungeKutta
 from parleak.io.checkpoint import prune_checkpoints, read_checkpoint, remove_checkpoints, write_checkpoint
 from parleak.io.dump import on_rank_0, remove_dumps, write_dump
 from parleak.io.run_directory import new_run_id, write_run_id
 from parleak.io.scalars import ScalarSeries, scalars_path
 from parleak.problems import PROBLEMS
 from parleak.state import State
-
-
-def _dim(resolved):
-    return len(resolved["grid.cells"])
-
-
-def _default_procs(n_ranks):
-    def procs(resolved):
-        split = choose_process_grid(resolved["grid.cells"], n_ranks, resolved["grid.ghost"])
-        if split is None:
-            raise ConfigError(
-                f"grid.cells = {resolved['grid.cells']} cannot be split over {n_ranks} ranks with at least "
-                f"grid.ghost = {resolved['grid.ghost']} cells per rank along each split axis; "
-                "use more cells or fewer ranks")
-        return list(split)
-    return procs
-
-
-def schema(problem, n_ranks):
-    """The configuration keys for `problem` (a module of parleak.problems)."""
-    keys = {
-        "problem.name": Key(str, choices=tuple(PROBLEMS), help="which initial-value problem to run"),
-        "grid.cells": Key(int, length=(1, 3), valid=at_least(1), help="cells per axis, x first; 1 to 3 entries"),
-        "grid.lower": Key(float, default=lambda r: [0.0] * _dim(r), length=_dim, help="lower domain corner, cm"),
-        "grid.upper": Key(float, default=lambda r: [1.0] * _dim(r), length=_dim, help="upper domain corner, cm"),
-    }
-    keys.update(problem.SCHEMA)  # after the geometry, before the ghost width that the scheme sets
-    keys.update({
-        "grid.ghost": Key(int, default=problem.min_ghost, valid=in_range(0, 8), help="ghost width, cells"),
-        "grid.procs": Key(int, default=_default_procs(n_ranks), length=_dim, valid=at_least(1),
-                          help="ranks per axis; their product must be the number of ranks"),
-    })
-    for face in FACES:
-        keys[f"grid.boundary.{face}"] = Key(str, default="periodic", choices=BOUNDARY_KINDS)
-    keys.update({
-        "time.integrator": Key(str, default="ssprk2", choices=tuple(SSP_METHODS)),
-        "time.cfl": Key(float, default=0.4, valid=in_range(0.0, 1.0), help="Courant number"),
-        "time.t_end": Key(float, valid=positive(), help="end time, s"),
-        "time.max_steps": Key(int, default=1_000_000_000, valid=at_least(1)),
-        "output.dir": Key(str, default="output"),
-        "output.interval": Key(float, default=0.0, valid=at_least(0.0),
-                               help="simulated time between dumps, s; 0: only the first and the last"),
-        "output.log_every": Key(int, default=10, valid=at_least(1), help="steps between log lines"),
-        "output.scalars_every": Key(int, default=1, valid=at_least(0),
-                                    help="steps between rows of OUTPUT_DIR/scalars.csv (0: no scalars.csv)"),
-        "output.checkpoint_every": Key(int, default=1000, valid=at_least(0),
-                                       help="steps between checkpoints (0: none by step count)"),
-        "output.checkpoint_interval": Key(float, default=0.0, valid=at_least(0.0),
-                                          help="simulated time between checkpoints, s (0: none by time)"),
-        "output.checkpoint_keep": Key(int, default=3, valid=at_least(1),
-                                      help="how many of the newest checkpoints to keep (older ones are deleted; "
-                                           "dumps never)"),
-    })
-    return keys
-
-
-def _check_consistency(values, raw, problem, n_ranks, where):
-    """ConfigError for combinations of keys that cannot run; where(*names)
-    says where the values of the keys `names` came from."""
-    dim = len(values["grid.cells"])
-    for face in FACES[2 * dim:]:
-        if f"grid.boundary.{face}" in raw:
-            raise ConfigError(f"grid.boundary.{face} is set but the grid is {dim}-D (grid.cells has {dim} entries)"
-                              f"{where(f'grid.boundary.{face}', 'grid.cells')}; remove it")
-    for a, axis in enumerate(AXES[:dim]):
-        if values["grid.upper"][a] <= values["grid.lower"][a]:
-            raise ConfigError(f"grid.upper[{a}] = {values['grid.upper'][a]!r}{where('grid.upper', 'grid.lower')}: "
-                              f"must be > grid.lower[{a}] = {values['grid.lower'][a]!r}")
-        faces = (f"grid.boundary.{axis}_lower", f"grid.boundary.{axis}_upper")
-        lower, upper = (values[face] for face in faces)
-        if (lower == "periodic") != (upper == "periodic"):
-            raise ConfigError(f"{faces[0]} = {lower!r} and {faces[1]} = {upper!r}{where(*faces)}: periodic faces "
-                              "come in pairs; make both periodic or neither")
-    if values["grid.ghost"] < problem.min_ghost(values):
-        raise ConfigError(f"grid.ghost = {values['grid.ghost']}{where('grid.ghost')}: problem "
-                          f"{values['problem.name']!r} needs at least {problem.min_ghost(values)} with this scheme")
-    problem.check(values, where)
-    procs = values["grid.procs"]
-    if math.prod(procs) != n_ranks:
-        raise ConfigError(f"grid.procs = {procs}{where('grid.procs')}: their product must equal the number of ranks, "
-                          f"{n_ranks}")
-    for a, (n, p) in enumerate(zip(values["grid.cells"], procs)):
-        if p > 1 and n // p < values["grid.ghost"]:
-            raise ConfigError(f"grid.procs = {procs}{where('grid.procs', 'grid.cells')}: {n} cells along {AXES[a]} "
-                              f"over {p} ranks leaves fewer than grid.ghost = {values['grid.ghost']} cells on a rank")
-
-
-# Keys a restart may change (besides output.*): they do not change the solution.
-RESTART_SAFE_KEYS = ("time.t_end", "time.max_steps", "grid.procs")
-
-
-def check_restart_config(config, checkpoint_config, checkpoint):
-    """Raise ConfigError when the validated `config` differs from the
-    resolved TOML text `checkpoint_config` stored in the file `checkpoint`
-    in any key but RESTART_SAFE_KEYS and output.*."""
-    stored = flatten(tomllib.loads(checkpoint_config))
-    given_values = flatten(tomllib.loads(config.to_toml()))  # as stored: lists, not tuples
-    for name in list(given_values) + [name for name in stored if name not in given_values]:  # problem, grid first
-        if name in RESTART_SAFE_KEYS or name.startswith("output."):
-            continue
-        given, saved = (f"{name} = {values[name]!r}" if name in values else f"{name} not set"
-                        for values in (given_values, stored))
-        if given != saved:
-            raise ConfigError(
-                f"{given} (from the config file and --set) differs from {saved} in checkpoint {checkpoint!r}; "
-                f"a restart continues the checkpoint's run and may change only {', '.join(RESTART_SAFE_KEYS)} "
-                "and output.*")
-
-
-def load_config(path, overrides=(), n_ranks=1):
-    """Read the TOML file, apply `overrides` ((dotted key, value) pairs),
-    validate. Raises ConfigError naming the key, value and what is valid."""
-    raw = flatten(load_toml(path))
-    overrides = dict(overrides)
-    raw.update(overrides)
-    name = raw.get("problem.name", REQUIRED)
-    if name not in PROBLEMS:
-        shown = "is missing" if name is REQUIRED else f"= {name!r}"
-        raise ConfigError(f"problem.name {shown} (in {path}): must be one of {', '.join(map(repr, PROBLEMS))}")
-    problem = PROBLEMS[name]
-    values = validate(raw, schema(problem, n_ranks), source=path, overridden=set(overrides))
-    _check_consistency(values, raw, problem, n_ranks, lambda *names: origin(names, path, overrides))
-    for face in FACES[2 * len(values["grid.cells"]):]:
-        del values[f"grid.boundary.{face}"]  # axes the grid does not have
-    return Config(values)
 
 
 class Simulation:

@@ -3,7 +3,7 @@
 import pytest
 
 from parleak.config import ConfigError, Key, at_least, flatten, in_range, parse_override, to_toml, validate
-from parleak.simulation import load_config
+from parleak.run_config import load_config
 
 from helpers import REPO
 

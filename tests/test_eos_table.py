@@ -401,7 +401,8 @@ def test_hydro_runs_on_a_table(smooth_eos):
     initial temperatures from the pressures, 30 steps conserving mass and
     energy exactly, pressures staying within the initial ones, no clamps."""
     from parleak.parallel import WORLD
-    from parleak.simulation import Simulation, load_config
+    from parleak.run_config import load_config
+    from parleak.simulation import Simulation
     config = load_config(DRIVERS / "sod.toml", [
         ("eos.kind", "table"), ("eos.table", smooth_eos.path), ("grid.cells", [64]),
         ("sod.left", [1e10, 0.0, 1e29]), ("sod.right", [1.25e9, 0.0, 1e28])], 1)

@@ -1,6 +1,6 @@
 """Fermi-Dirac integrals F_k(eta), k = 0..5 (parleak.microphysics.fermi): the
 accurate evaluation against adaptive quadrature and exact identities, the
-Takahashi, Eid & Hillebrandt (1978) fits of seed 004 against hand-computed
+Takahashi, El Eid & Hillebrandt (1978) fits against hand-computed
 values and the accurate ones, the array wrapper, and the several-order
 evaluations against the single-order ones (bit for bit)."""
 
@@ -113,7 +113,7 @@ def test_non_finite_and_bad_order():
 
 
 def teh_by_hand(n, eta):
-    """Seed 004's Takahashi, Eid & Hillebrandt fit, written out step by step."""
+    """The Takahashi, El Eid & Hillebrandt (1978) fit, written out step by step."""
     f0 = [at_zero(j) for j in range(6)]
     if eta > 1e-3:
         numerator = eta ** (n + 1) / (n + 1)
@@ -126,7 +126,7 @@ def teh_by_hand(n, eta):
 
 
 @pytest.mark.parametrize("k", range(1, 6))
-def test_teh_matches_seed_formula(k):
+def test_teh_matches_the_published_formula(k):
     for eta in (-7.5, -1.5, 0.0, 1e-3, 1.0001e-3, 2.5, 40.0):
         assert fermi_dirac_teh(k, eta) == pytest.approx(teh_by_hand(k, eta), rel=1e-14)
 

@@ -7,7 +7,8 @@ from exact.riemann import cell_average
 from parleak.hydro.riemann import HLLC, HLLE, hllc_row, hlle_row
 from parleak.parallel import WORLD
 from parleak.problems import soundwave
-from parleak.simulation import Simulation, load_config
+from parleak.run_config import load_config
+from parleak.simulation import Simulation
 from helpers import REPO
 
 DRIVERS = REPO / "drivers"

@@ -11,7 +11,8 @@ from parleak.config import ConfigError
 from parleak.eos import make_eos
 from parleak.eos.ideal import IdealGas
 from parleak.parallel import WORLD
-from parleak.simulation import Simulation, load_config
+from parleak.run_config import load_config
+from parleak.simulation import Simulation
 from helpers import REPO
 
 DRIVERS = REPO / "drivers"

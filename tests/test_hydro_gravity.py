@@ -19,7 +19,8 @@ from parleak.grid import FACES, Grid
 from parleak.hydro.layout import CONSERVED
 from parleak.parallel import WORLD
 from parleak.problems import common
-from parleak.simulation import Simulation, load_config
+from parleak.run_config import load_config
+from parleak.simulation import Simulation
 from parleak.state import FieldSpec, State
 from parleak.physics import StageData
 from helpers import REPO

@@ -17,7 +17,8 @@ from parleak.hydro.layout import (C_DENS, C_DENS_YE, C_ETOT, C_MOM_X, P_GAMMA_C,
 from parleak.hydro.primitives import (apply_density_floor, apply_pressure_floor, count_below, count_pressure_floor,
                                       primitive_rows, primitive_to_conserved)
 from parleak.parallel import WORLD, CollectiveError
-from parleak.simulation import Simulation, load_config
+from parleak.run_config import load_config
+from parleak.simulation import Simulation
 from helpers import REPO
 
 DRIVERS = REPO / "drivers"

@@ -19,7 +19,8 @@ from parleak.eos import make_eos
 from parleak.eos.table import EOSTableError, TabulatedEOS
 from parleak.eos.table_writer import builtin_table_path
 from parleak.problems import collapse, common, pns
-from parleak.simulation import Simulation, load_config
+from parleak.run_config import load_config
+from parleak.simulation import Simulation
 
 DRIVERS = REPO / "drivers"
 SHORT = ("grid.cells=[12,12,12]", "time.max_steps=1", "output.interval=0.0", "output.checkpoint_interval=0.0")

@@ -7,7 +7,8 @@ from helpers import REPO
 from parleak.config import ConfigError
 from parleak.io.scalars import read_scalars
 from parleak.parallel import WORLD
-from parleak.simulation import Simulation, load_config
+from parleak.run_config import load_config
+from parleak.simulation import Simulation
 
 DRIVER = REPO / "drivers" / "shocktube_nuclear.toml"
 

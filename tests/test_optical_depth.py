@@ -114,7 +114,8 @@ def test_the_dumps_hold_the_optical_depths(tmp_path):
     state."""
     from parleak.io.dump import existing_dumps
     from parleak.io.reader import read_dump
-    from parleak.simulation import Simulation, load_config
+    from parleak.run_config import load_config
+    from parleak.simulation import Simulation
     from helpers import REPO
 
     overrides = [("grid.cells", [16, 4, 4]), ("grid.lower", [0.0, 0.0, 0.0]), ("grid.upper", [2e7, 5e6, 5e6]),
@@ -140,7 +141,8 @@ def test_the_dumps_hold_the_optical_depths(tmp_path):
 
 def test_optical_depths_need_a_nuclear_eos():
     from parleak.config import ConfigError
-    from parleak.simulation import Simulation, load_config
+    from parleak.run_config import load_config
+    from parleak.simulation import Simulation
     from helpers import REPO
 
     config = load_config(REPO / "drivers" / "sod.toml", [("optical_depth.method", "local")], 1)

@@ -12,7 +12,8 @@ import pytest
 from parleak.config import ConfigError
 from parleak.parallel import WORLD
 from parleak.physics import Physics, PhysicsSet, StageData, check_order
-from parleak.simulation import Simulation, load_config
+from parleak.run_config import load_config
+from parleak.simulation import Simulation
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 

@@ -29,7 +29,8 @@ from parleak.post import (PostError, default_bins, entropy, load_dump, load_run,
 from parleak.post import command, plots
 from parleak.post.yt_bridge import YT_MISSING
 from parleak.problems.polytrope import density
-from parleak.simulation import Simulation, load_config
+from parleak.run_config import load_config
+from parleak.simulation import Simulation
 
 PNS = REPO / "drivers" / "pns.toml"
 POLYTROPE = REPO / "drivers" / "polytrope.toml"

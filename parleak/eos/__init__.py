@@ -34,15 +34,39 @@ from parleak.eos.base import EOS  # noqa: F401 (the interface)
 from parleak.eos.ideal import IdealGas
 from parleak.eos.table import EOSTableError, TabulatedEOS
 
-SCHEMA = {
-    "eos.kind": Key(str, default="ideal", choices=("ideal", "table", "builtin"),
-                    help="equation of state: ideal gas, a stellarcollapse.org table (eos.table), "
-                         "or the built-in nuclear EOS"),
-    "eos.gamma": Key(float, default=5.0 / 3.0, valid=(lambda g: g > 1.0, "> 1"),
-                     help="ideal gas: adiabatic index"),
-    "eos.table": Key(str, default="", help="table: path of a stellarcollapse.org HDF5 table (LS220, SFHo, ...), "
-                                           "relative to the working directory"),
-}
+def schema(nuclear=False, gamma=5.0 / 3.0):
+    """The eos.* keys: with `nuclear`, eos.kind "builtin" (the default) or
+    "table"; otherwise also "ideal" (the default) and eos.gamma (default
+    `gamma`; None: no eos.gamma key, the problem fixes it)."""
+    if nuclear:
+        keys = {"eos.kind": Key(str, default="builtin", choices=("table", "builtin"),
+                                help="nuclear EOS: the built-in one or a stellarcollapse.org table (eos.table)")}
+    else:
+        keys = {"eos.kind": Key(str, default="ideal", choices=("ideal", "table", "builtin"),
+                                help="equation of state: ideal gas, a stellarcollapse.org table (eos.table), "
+                                     "or the built-in nuclear EOS")}
+        if gamma is not None:
+            keys["eos.gamma"] = Key(float, default=gamma, valid=(lambda g: g > 1.0, "> 1"),
+                                    help="ideal gas: adiabatic index")
+    keys["eos.table"] = Key(str, default="", help="table: path of a stellarcollapse.org HDF5 table (LS220, SFHo, "
+                                                  "...), relative to the working directory")
+    return keys
+
+
+SCHEMA = schema()
+
+
+def check(values, where):
+    """ConfigError, before any collective work, when eos.kind = 'table'
+    names no readable file."""
+    if values["eos.kind"] != "table":
+        return
+    path = values["eos.table"]
+    if not path:
+        raise ConfigError(f"missing key eos.table{where('eos.kind')}: eos.kind = 'table' needs the path of a "
+                          "stellarcollapse.org HDF5 table")
+    if not os.path.isfile(path):
+        raise ConfigError(f"eos.table = {path!r}{where('eos.table')}: no such file (relative to {os.getcwd()!r})")
 
 
 def make_eos(config, needs=None):
@@ -59,13 +83,9 @@ def make_eos(config, needs=None):
         path = str(builtin_table_path())
         setting = "eos.kind = 'builtin'"
     else:
+        check(config, lambda *names: "")
         path = config["eos.table"]
         setting = f"eos.table = {path!r}"
-        if not path:
-            raise ConfigError("missing key eos.table: eos.kind = 'table' needs the path of a stellarcollapse.org "
-                              "HDF5 table")
-        if not os.path.isfile(path):
-            raise ConfigError(f"eos.table = {path!r}: no such file (relative to {os.getcwd()!r})")
     try:
         eos = TabulatedEOS(path)
         eos.require(needs or {})

@@ -1,8 +1,10 @@
-"""The leakage.* configuration keys and the LeakageParams they describe."""
+"""The leakage.* and optical_depth.* configuration keys, their checks and
+the LeakageParams they describe."""
 
-from parleak.config import Key, at_least, positive
+from parleak.config import ConfigError, Key, at_least, positive
 from parleak.microphysics.fermi import FERMI_METHODS
 from parleak.microphysics.leakage import SCHEMES, LeakageParams
+from parleak.neutrino.optical_depth import METHODS
 
 PROCESSES = ("electron_capture", "positron_capture", "pair_annihilation", "plasmon_decay", "bremsstrahlung",
              "coherent_scattering")
@@ -45,6 +47,31 @@ SCHEMA = {
                                    help="rho_th of the threshold f(rho) = (tanh((rho - rho_th) / (rho_th / 10)) + 1) / 2, "
                                         "g/cm^3"),
 }
+
+
+OPTICAL_DEPTH_SCHEMA = {
+    "optical_depth.method": Key(str, default="none", choices=("none",) + METHODS,
+                                help="neutrino optical depths and neutrinospheres in the dumps (nuclear EOS): "
+                                     "rays (six lines of sight) or local (least-resistance paths)"),
+    "optical_depth.density_threshold": Key(float, default=1e9, valid=at_least(0.0),
+                                           help="g/cm^3 below which a cell is transparent"),
+    "optical_depth.tolerance": Key(float, default=1e-10, valid=positive(),
+                                   help="largest relative change that ends the (kappa, tau) iteration"),
+    "optical_depth.max_iterations": Key(int, default=100, valid=positive(),
+                                        help="limit of the (kappa, tau) iteration"),
+}
+
+
+def check(values, where):
+    """ConfigError for optical-depth and leakage keys that contradict each
+    other or the EOS (before any grid or collective work)."""
+    method = values["optical_depth.method"]
+    if method != "none" and values["eos.kind"] not in ("table", "builtin"):
+        raise ConfigError(f"optical_depth.method = {method!r}{where('optical_depth.method', 'eos.kind')} needs a "
+                          f"nuclear EOS (eos.kind = 'table' or 'builtin'), not eos.kind = {values['eos.kind']!r}")
+    if method == "none" and values["leakage.evolve"]:
+        raise ConfigError(f"leakage.evolve = true{where('leakage.evolve', 'optical_depth.method')} needs optical "
+                          "depths: set optical_depth.method to 'rays' or 'local'")
 
 
 def leakage_params(config):

@@ -52,6 +52,7 @@ import math
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from parleak.grid import box_centre, dim
 from parleak import parallel
 from parleak.config import ConfigError, Key, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
@@ -70,7 +71,7 @@ SCHEMA = {
                                         help="T_c, MeV: sets K = P_EOS(rho_c, T_c, Ye = 0.5) / rho_c^(4/3)"),
     "collapse.atmosphere_density": Key(float, default=1e6, valid=positive(),
                                        help="density outside the polytrope's surface, g/cm^3"),
-    "collapse.centre": Key(float, default=common.box_centre, length=common.dim, help="centre per axis, cm"),
+    "collapse.centre": Key(float, default=box_centre, length=dim, help="centre per axis, cm"),
     "collapse.ye_fit": Key(str, default="G15", choices=tuple(YE_FITS),
                            help="Liebendoerfer (2005) Ye(rho) fit used before bounce"),
     "collapse.bounce_density": Key(float, default=2e14, valid=positive(),

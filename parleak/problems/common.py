@@ -14,21 +14,23 @@ cell in set_primitives (collective).
 import numpy as np
 
 from parleak import parallel
-from parleak.config import ConfigError, Key, at_least, positive
-from parleak.eos import SCHEMA as EOS_SCHEMA
+from parleak import eos as eos_config
+from parleak.config import ConfigError
 from parleak.eos import make_eos
+from parleak.eos import schema as eos_schema
 from parleak.eos.table import UNITS
 from parleak.gravity import ConstantGravity, MonopoleGravity, PointMassGravity
-from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
+from parleak.gravity import schema as gravity_schema
+from parleak.grid import box_centre
+from parleak.hydro import settings as hydro_settings
 from parleak.hydro.primitives import primitive_to_conserved
-from parleak.hydro.riemann import RIEMANN_SOLVERS
 from parleak.hydro.layout import CONSERVED
 from parleak.hydro.solver import Hydro
 from parleak.neutrino.coupling import make_leakage_sources
 from parleak.neutrino.diagnostics import NeutrinoDiagnostics
 from parleak.microphysics.leakage import EOS_QUANTITIES as LEAKAGE_QUANTITIES
-from parleak.neutrino.optical_depth import METHODS, OpticalDepth
-from parleak.neutrino.settings import SCHEMA as LEAKAGE_SCHEMA
+from parleak.neutrino import settings as neutrino_settings
+from parleak.neutrino.optical_depth import OpticalDepth
 from parleak.neutrino.settings import leakage_params
 from parleak.physics import PhysicsSet
 
@@ -38,76 +40,33 @@ HYDRO_QUANTITIES = ("eps", "press", "cs2")
 TABLE_AXES = {"rho": ("density", "g/cm^3"), "temp": ("temperature", "MeV"), "ye": ("Ye", "")}
 
 
-def dim(resolved):
-    return len(resolved["grid.cells"])
-
-
-def box_centre(resolved):
-    return [0.5 * (lo + hi) for lo, hi in zip(resolved["grid.lower"], resolved["grid.upper"])]
-
-
-def smallest_cell(resolved):
-    return min((hi - lo) / n for lo, hi, n in zip(resolved["grid.lower"], resolved["grid.upper"],
-                                                  resolved["grid.cells"]))
-
-
-def hydro_schema(gamma=5.0 / 3.0, density_floor=1e-10, pressure_floor=1e-12, gravity="none"):
-    """The hydro, EOS and gravity keys, with problem-specific defaults."""
-    schema = {
-        "hydro.reconstruction": Key(str, default="plm-mc", choices=tuple(RECONSTRUCTIONS),
-                                    help="face reconstruction of the primitive variables"),
-        "hydro.riemann": Key(str, default="hllc", choices=tuple(RIEMANN_SOLVERS), help="approximate Riemann solver"),
-        "hydro.density_floor": Key(float, default=density_floor, valid=positive(),
-                                   help="atmosphere density, g/cm^3"),
-        "hydro.pressure_floor": Key(float, default=pressure_floor, valid=positive(),
-                                    help="smallest pressure, erg/cm^3"),
-        "hydro.atmosphere_ye": Key(float, default=0.5, valid=(lambda v: 0.0 <= v <= 1.0, "in [0, 1]"),
-                                   help="Ye of atmosphere made from an empty cell"),
-    }
-    schema.update(EOS_SCHEMA)
-    schema.update(LEAKAGE_SCHEMA)
-    schema.update({
-        "optical_depth.method": Key(str, default="none", choices=("none",) + METHODS,
-                                    help="neutrino optical depths and neutrinospheres in the dumps (nuclear EOS): "
-                                         "rays (six lines of sight) or local (least-resistance paths)"),
-        "optical_depth.density_threshold": Key(float, default=1e9, valid=at_least(0.0),
-                                               help="g/cm^3 below which a cell is transparent"),
-        "optical_depth.tolerance": Key(float, default=1e-10, valid=positive(),
-                                       help="largest relative change that ends the (kappa, tau) iteration"),
-        "optical_depth.max_iterations": Key(int, default=100, valid=positive(),
-                                            help="limit of the (kappa, tau) iteration"),
-    })
-    schema["eos.gamma"] = Key(float, default=gamma, valid=EOS_SCHEMA["eos.gamma"].valid, help=EOS_SCHEMA["eos.gamma"].help)
-    schema.update({
-        "gravity.kind": Key(str, default=gravity, choices=("none", "constant", "point_mass", "monopole")),
-        "gravity.acceleration": Key(float, default=lambda r: [0.0] * dim(r), length=dim,
-                                    help="constant: acceleration per grid axis, cm/s^2"),
-        "gravity.mass": Key(float, default=0.0, valid=at_least(0.0), help="point_mass: the mass, g"),
-        "gravity.centre": Key(float, default=box_centre, length=dim,
-                              help="point_mass and monopole: the centre per grid axis, cm"),
-        "gravity.softening": Key(float, default=0.0, valid=at_least(0.0), help="point_mass: softening length, cm"),
-        "gravity.bin_width": Key(float, default=lambda r: 0.5 * smallest_cell(r), valid=positive(),
-                                 help="monopole: width of the radial bins, cm (default half the smallest cell)"),
-        "gravity.mass_factor": Key(float, default=1.0, valid=positive(),
-                                   help="monopole: cells' mass multiplier (8 for an octant, 2 for a half domain)"),
-    })
+def hydro_schema(gamma=5.0 / 3.0, density_floor=1e-10, pressure_floor=1e-12, gravity="none", nuclear=False,
+                 centre=box_centre, centre_help="point_mass and monopole: the centre per grid axis, cm",
+                 atmosphere_ye=0.5, atmosphere_ye_help="Ye of atmosphere made from an empty cell"):
+    """The keys of the physics a hydro problem sets up, each section from
+    the module that owns it, with the problem's defaults: hydro.*
+    (parleak.hydro.settings), eos.* (parleak.eos; nuclear: table or
+    built-in; gamma None: the problem fixes eos.gamma), leakage.* and
+    optical_depth.* (parleak.neutrino.settings), gravity.*
+    (parleak.gravity; gravity None: the problem fixes gravity.kind)."""
+    schema = hydro_settings.schema(density_floor, pressure_floor, atmosphere_ye, atmosphere_ye_help)
+    schema.update(eos_schema(nuclear, gamma))
+    schema.update(neutrino_settings.SCHEMA)
+    schema.update(neutrino_settings.OPTICAL_DEPTH_SCHEMA)
+    schema.update(gravity_schema(gravity, centre, centre_help))
     return schema
 
 
-def nuclear_star_schema(section):
+def nuclear_star_schema(section, **defaults):
     """hydro_schema of a self-gravitating star on a nuclear EOS: monopole
-    gravity about `section`.centre, eos.kind "builtin" or "table"."""
-    schema = hydro_schema(density_floor=1e3, pressure_floor=1e20, gravity="monopole")
-    del schema["eos.gamma"]
-    schema["eos.kind"] = Key(str, default="builtin", choices=("table", "builtin"),
-                             help="nuclear EOS: the built-in one or a stellarcollapse.org table (eos.table)")
-    schema["gravity.centre"] = Key(float, default=lambda r: r[f"{section}.centre"], length=dim,
-                                   help=f"the centre of the monopole, cm (default {section}.centre)")
-    return schema
+    gravity about `section`.centre, eos.kind "builtin" or "table";
+    defaults: more hydro_schema arguments."""
+    return hydro_schema(density_floor=1e3, pressure_floor=1e20, gravity="monopole", nuclear=True,
+                        centre=lambda r: r[f"{section}.centre"],
+                        centre_help=f"the centre of the monopole, cm (default {section}.centre)", **defaults)
 
 
-def min_ghost(config):
-    return GHOST_NEEDED[RECONSTRUCTIONS[config["hydro.reconstruction"]]]
+min_ghost = hydro_settings.min_ghost
 
 
 def _padded(grid, values):
@@ -146,16 +105,11 @@ def eos_needs(config, problem_needs=None):
 
 
 def check(values, where):
-    """ConfigError for combinations of the hydro, EOS, optical-depth and
-    leakage keys that cannot run (before any grid or collective work);
-    where(*names) says where the values of the keys `names` came from."""
-    method = values["optical_depth.method"]
-    if method != "none" and values["eos.kind"] not in ("table", "builtin"):
-        raise ConfigError(f"optical_depth.method = {method!r}{where('optical_depth.method', 'eos.kind')} needs a "
-                          f"nuclear EOS (eos.kind = 'table' or 'builtin'), not eos.kind = {values['eos.kind']!r}")
-    if method == "none" and values["leakage.evolve"]:
-        raise ConfigError(f"leakage.evolve = true{where('leakage.evolve', 'optical_depth.method')} needs optical "
-                          "depths: set optical_depth.method to 'rays' or 'local'")
+    """ConfigError for combinations of the EOS, optical-depth and leakage
+    keys that cannot run (before any grid or collective work); where(*names)
+    says where the values of the keys `names` came from."""
+    eos_config.check(values, where)
+    neutrino_settings.check(values, where)
 
 
 def make_gravity(config, grid):

@@ -65,6 +65,7 @@ import math
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from parleak.grid import box_centre, dim
 from parleak.config import ConfigError, Key, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
 from parleak.problems import common
@@ -168,12 +169,11 @@ SCHEMA = {
                            help="b of Ye = Ye_s + (Ye_c - Ye_s) (rho/rho_c)^b"),
     "pns.surface_density": Key(float, default=Model.surface_density, valid=positive(),
                                help="density at the stellar surface R, where the atmosphere begins, g/cm^3"),
-    "pns.centre": Key(float, default=common.box_centre, length=common.dim, help="centre per axis, cm"),
+    "pns.centre": Key(float, default=box_centre, length=dim, help="centre per axis, cm"),
 }
-SCHEMA.update(common.nuclear_star_schema("pns"))
-SCHEMA["hydro.atmosphere_ye"] = Key(float, default=lambda r: r["pns.surface_ye"],
-                                    valid=(lambda v: 0.0 <= v <= 1.0, "in [0, 1]"),
-                                    help="Ye of atmosphere made from an empty cell (default pns.surface_ye)")
+SCHEMA.update(common.nuclear_star_schema(
+    "pns", atmosphere_ye=lambda r: r["pns.surface_ye"],
+    atmosphere_ye_help="Ye of atmosphere made from an empty cell (default pns.surface_ye)"))
 
 
 class Star:

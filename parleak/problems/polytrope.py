@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from parleak.grid import box_centre, dim
 from parleak.config import Key, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
 from parleak.problems import common
@@ -25,13 +26,12 @@ SCHEMA = {
     "polytrope.radius": Key(float, default=1e6, valid=positive(), help="stellar radius R, cm"),
     "polytrope.atmosphere": Key(float, default=1e-6, valid=positive(),
                                 help="atmosphere density at R as a fraction of rho_c"),
-    "polytrope.centre": Key(float, default=common.box_centre, length=common.dim, help="centre per axis, cm"),
+    "polytrope.centre": Key(float, default=box_centre, length=dim, help="centre per axis, cm"),
 }
-SCHEMA.update(common.hydro_schema(gamma=2.0, density_floor=1e2, pressure_floor=1e20, gravity="monopole"))
-for _key in ("eos.gamma", "gravity.kind"):  # the problem fixes these
-    del SCHEMA[_key]
-SCHEMA["gravity.centre"] = Key(float, default=lambda r: r["polytrope.centre"], length=common.dim,
-                               help="the centre of the monopole, cm (default polytrope.centre)")
+# eos.gamma = 2 and gravity.kind = "monopole" are fixed (setup): no keys for them
+SCHEMA.update(common.hydro_schema(gamma=None, density_floor=1e2, pressure_floor=1e20, gravity=None,
+                                  centre=lambda r: r["polytrope.centre"],
+                                  centre_help="the centre of the monopole, cm (default polytrope.centre)"))
 
 min_ghost = common.min_ghost
 check = common.check

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from parleak.grid import box_centre, dim, smallest_cell
 from parleak.config import ConfigError, Key, positive
 from parleak.problems import common
 
@@ -18,9 +19,9 @@ SCHEMA = {
     "sedov.energy": Key(float, default=1.0, valid=positive(), help="blast energy, erg"),
     "sedov.density": Key(float, default=1.0, valid=positive(), help="ambient density, g/cm^3"),
     "sedov.pressure": Key(float, default=1e-5, valid=positive(), help="ambient pressure, erg/cm^3"),
-    "sedov.radius": Key(float, default=lambda r: 3.5 * common.smallest_cell(r), valid=positive(),
+    "sedov.radius": Key(float, default=lambda r: 3.5 * smallest_cell(r), valid=positive(),
                         help="radius of the initial hot region, cm (default 3.5 cells)"),
-    "sedov.centre": Key(float, default=common.box_centre, length=common.dim, help="blast centre per axis, cm"),
+    "sedov.centre": Key(float, default=box_centre, length=dim, help="blast centre per axis, cm"),
 }
 SCHEMA.update(common.hydro_schema(gamma=1.4, density_floor=1e-10, pressure_floor=1e-12))
 

@@ -14,6 +14,7 @@ average of s. Errors of the solver beyond O(A^2) therefore show against
 
 import numpy as np
 
+from parleak.grid import dim
 from parleak.config import ConfigError, Key, positive
 from parleak.problems import common
 from parleak.hydro.layout import CONSERVED
@@ -22,7 +23,7 @@ SCHEMA = {
     "soundwave.density": Key(float, default=1.0, valid=positive(), help="background density rho0, g/cm^3"),
     "soundwave.sound_speed": Key(float, default=1.0, valid=positive(), help="background sound speed, cm/s"),
     "soundwave.amplitude": Key(float, default=1e-6, valid=positive(), help="relative density amplitude A"),
-    "soundwave.wavenumbers": Key(int, default=lambda r: [1] + [0] * (common.dim(r) - 1), length=common.dim,
+    "soundwave.wavenumbers": Key(int, default=lambda r: [1] + [0] * (dim(r) - 1), length=dim,
                                  help="integer wave number per axis"),
 }
 SCHEMA.update(common.hydro_schema(gamma=5.0 / 3.0, density_floor=1e-10, pressure_floor=1e-12))

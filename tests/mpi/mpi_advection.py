@@ -9,7 +9,8 @@ from mpi4py import MPI
 from mpitools import check_all
 
 from parleak.problems.advection import solution
-from parleak.simulation import Simulation, load_config
+from parleak.run_config import load_config
+from parleak.simulation import Simulation
 
 from pathlib import Path
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from parleak import parallel
 from parleak.physics import Physics
-from parleak.simulation import Simulation, load_config
+from parleak.run_config import load_config
+from parleak.simulation import Simulation
 
 
 class Tally(Physics):
