@@ -95,7 +95,7 @@ def heavy_pair_blocking(energy_over_t):
 @numba.njit(cache=True, forceinline=True, error_model="numpy")
 def pair_energy_over_t(f3_minus, f4_minus, f3_plus, f4_plus):
     """E / T of one neutrino of e+ e- annihilation, (F_4 / F_3(eta_e) +
-    F_4 / F_3(-eta_e)) / 2 (Galeazzi et al. 2013, eq. A17; minus: F of
+    F_4 / F_3(-eta_e)) / 2 (Galeazzi et al. 2013, appendix A; minus: F of
     eta_e, plus: of -eta_e)."""
     return 0.5 * (fermi_ratio(f4_minus, f3_minus, 4.0) + fermi_ratio(f4_plus, f3_plus, 4.0))
 
@@ -104,7 +104,7 @@ def pair_energy_over_t(f3_minus, f4_minus, f3_plus, f4_plus):
 def plasmon_energy_over_t(p, eta_e):
     """(gamma, E / T) of plasmon decay: gamma = gamma_0 sqrt((pi^2 + 3
     eta_e^2) / 3) and the mean energy of one neutrino E / T = 1 + gamma^2 /
-    (2 (1 + gamma)) (Galeazzi et al. 2013, eqs. A21, A24)."""
+    (2 (1 + gamma)) (Galeazzi et al. 2013, eqs. A21-A25)."""
     gamma = p.plasma_gamma_0 * square_root((PI_SQUARED + 3.0 * eta_e * eta_e) / 3.0)
     return gamma, 1.0 + gamma * gamma / (2.0 * (1.0 + gamma))
 

@@ -1,17 +1,18 @@
-"""Pressure and energy of trapped neutrinos (seed 004, neutrino pressure;
-O'Connor & Ott 2010, CQG 27, 114103, eqs. 36-38), switched on smoothly
-above a threshold density.
+"""Pressure and energy of trapped neutrinos (O'Connor & Ott 2010, CQG 27,
+114103, eqs. 36-38), switched on smoothly above a threshold density.
 
     P_nu = 4 pi / (3 (h c)^3) T^4 [F_3(eta_nu) + F_3(-eta_nu)],
     eps_nu = 3 P_nu / rho,
     f(rho) = [tanh((rho - rho_th) / (rho_th / 10)) + 1] / 2.
 
 P_nu is the radiation pressure (one third of the energy density) of nu_e
-with degeneracy eta_nu and anti-nu_e with -eta_nu, each with g = 1. Seed 004
-prints (h c)^2 in the denominator; a pressure needs (h c)^3: T^4 / (h c)^3
-is MeV^4 / (MeV cm)^3 = MeV cm^-3, which is what is implemented (times
-MEV for erg cm^-3). The hydro sources (-grad P_nu terms) are multiplied by
+with degeneracy eta_nu and anti-nu_e with -eta_nu, each with g = 1. A
+pressure needs (h c)^3 in the denominator (the formulation parleak started
+from printed (h c)^2): T^4 / (h c)^3 is MeV^4 / (MeV cm)^3 = MeV cm^-3,
+which is what is implemented (times MEV for erg cm^-3). The hydro sources (-grad P_nu terms) are multiplied by
 f(rho), which is 1/2 at rho_th.
+
+Layer: microphysics (numpy, parleak.constants, parleak.microphysics.fermi).
 """
 
 import math

@@ -1,6 +1,6 @@
 """The Liebendoerfer (2005, ApJ 633, 1042) parameterisation of the electron
 fraction as a function of density during collapse, Ye_bar(rho), with the
-N13 and G15 fits of his table 1 (seed 004), and the deleptonisation step
+N13 and G15 fits of his table 1, and the deleptonisation step
 Delta Ye = min(0, Ye_bar(rho) - Ye) of O'Connor & Ott (2010).
 
     x(rho) = max(-1, min(1, (2 log rho - log rho_2 - log rho_1)
@@ -9,6 +9,8 @@ Delta Ye = min(0, Ye_bar(rho) - Ye) of O'Connor & Ott (2010).
              + Y_c [1 - |x| + 4 |x| (|x| - 1/2) (|x| - 1)].
 
 rho in g cm^-3; Ye dimensionless. Numpy functions of arrays (not hot).
+
+Layer: microphysics (numpy).
 """
 
 import typing
