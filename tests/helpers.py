@@ -181,3 +181,15 @@ def tmpfs(path, options):
         yield path
     finally:
         subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+def driver_simulation(driver, **overrides):
+    """An initialised in-process one-rank Simulation of drivers/`driver`
+    (not run); overrides: {dotted key: value}."""
+    from parleak.parallel import WORLD
+    from parleak.run_config import load_config
+    from parleak.simulation import Simulation
+
+    sim = Simulation(load_config(REPO / "drivers" / driver, list(overrides.items()), 1), WORLD)
+    sim.initialize()
+    return sim

@@ -19,22 +19,11 @@ from parleak.grid import FACES, Grid
 from parleak.hydro.layout import CONSERVED
 from parleak.parallel import WORLD
 from parleak.problems import common
-from parleak.run_config import load_config
-from parleak.simulation import Simulation
 from parleak.state import FieldSpec, State
 from parleak.physics import StageData
-from helpers import REPO
+from helpers import driver_simulation
 
-DRIVERS = REPO / "drivers"
 U = 2.0 ** -53  # unit round-off
-
-
-def simulation(driver, **overrides):
-    """An initialised in-process Simulation of drivers/`driver` (not run)."""
-    config = load_config(DRIVERS / driver, list(overrides.items()), 1)
-    sim = Simulation(config, WORLD)
-    sim.initialize()
-    return sim
 
 
 def conserved_grid(cells, lower, upper, ghost=2, boundary="outflow"):
@@ -211,7 +200,7 @@ def test_uniform_box_falls_freely_and_exactly():
     solution); with dyadic rho, p/(gamma - 1), g and dt every operation is
     exact: bitwise."""
     g = [-2.0, 1.0, 0.5]
-    sim = simulation("sod.toml", **{
+    sim = driver_simulation("sod.toml", **{
         "grid.cells": [8, 8, 8], "grid.lower": [0.0] * 3, "grid.upper": [1.0] * 3, "sod.left": [1.0, 0.0, 1.0],
         "sod.right": [1.0, 0.0, 1.0], "eos.gamma": 1.5, "gravity.kind": "constant", "gravity.acceleration": g,
         **{f"grid.boundary.{a}_{s}": "periodic" for a in "xyz" for s in ("lower", "upper")}})
@@ -232,7 +221,7 @@ def hydrostatic_velocity(cells, reconstruction):
     """(max |v| / c_s over 0.35 < x < 0.65, over all cells) at t = 0.25 of
     an atmosphere rho = p = e^-x (cell averages) on [0, 1] in g = -1
     (dp/dx = -rho g) between reflecting walls, HLLC."""
-    sim = simulation("sod.toml", **{
+    sim = driver_simulation("sod.toml", **{
         "grid.cells": [cells], "gravity.kind": "constant", "gravity.acceleration": [-1.0],
         "hydro.reconstruction": reconstruction,
         "grid.boundary.x_lower": "reflecting", "grid.boundary.x_upper": "reflecting"})

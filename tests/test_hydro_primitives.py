@@ -16,21 +16,10 @@ from parleak.hydro.layout import (C_DENS, C_DENS_YE, C_ETOT, C_MOM_X, P_GAMMA_C,
                                   P_YE)
 from parleak.hydro.primitives import (apply_density_floor, apply_pressure_floor, count_below, count_pressure_floor,
                                       primitive_rows, primitive_to_conserved)
-from parleak.parallel import WORLD, CollectiveError
-from parleak.run_config import load_config
-from parleak.simulation import Simulation
-from helpers import REPO
+from parleak.parallel import CollectiveError
+from helpers import driver_simulation
 
-DRIVERS = REPO / "drivers"
 U = 2.0 ** -53  # unit round-off
-
-
-def simulation(driver, **overrides):
-    """An initialised in-process Simulation of drivers/`driver` (not run)."""
-    config = load_config(DRIVERS / driver, list(overrides.items()), 1)
-    sim = Simulation(config, WORLD)
-    sim.initialize()
-    return sim
 
 
 def blocks(nx, nz=1, ny=1):
@@ -201,7 +190,7 @@ def test_hydro_update_primitives_applies_and_counts_the_floors():
     them empty) and one with a low pressure; a ghost below the floor is
     floored but not counted. The floored cells end as atmosphere at rest
     with p = pressure floor, etot = p_floor / (gamma - 1)."""
-    sim = simulation("sod.toml", **{"grid.cells": [16], "hydro.atmosphere_ye": 0.25})
+    sim = driver_simulation("sod.toml", **{"grid.cells": [16], "hydro.atmosphere_ye": 0.25})
     hydro, state = sim.physics_set.hydro, sim.state
     rho_floor, p_floor, gamma = hydro.density_floor, hydro.pressure_floor, sim.config["eos.gamma"]
     assert (rho_floor, p_floor) == (1e-10, 1e-12)
@@ -229,7 +218,7 @@ def test_hydro_update_primitives_applies_and_counts_the_floors():
 
 
 def test_hydro_stops_on_a_bad_cell_and_names_it():
-    sim = simulation("sod.toml", **{"grid.cells": [16]})
+    sim = driver_simulation("sod.toml", **{"grid.cells": [16]})
     hydro, state = sim.physics_set.hydro, sim.state
     state.data[:6, 0, 0, 5] = -1.0, 0.0, 0.0, 0.0, 7.0, 0.5  # global index 3, centre 3.5 / 16 cm
     with pytest.raises(CollectiveError) as err:
@@ -243,7 +232,7 @@ def test_hydro_stops_on_a_bad_cell_and_names_it():
 
 
 def test_hydro_bad_cell_keeps_its_conserved_values():
-    sim = simulation("sod.toml", **{"grid.cells": [16]})
+    sim = driver_simulation("sod.toml", **{"grid.cells": [16]})
     hydro, state = sim.physics_set.hydro, sim.state
     state.data[:6, 0, 0, 5] = -1.0, 0.0, 0.0, 0.0, 7.0, 0.5
     state["etot"][0, 0, 9] = np.nan
