@@ -1,9 +1,15 @@
-"""MPI plumbing: rank-0 output, the abort-on-exception hook, reductions,
-and the agreement that turns a failure on any rank into the same
-exception on every rank.
+"""MPI plumbing: rank-0 output, the abort-on-exception hook, reductions
+(exact sums, integer sums and maxima, values with the rank that holds
+them), and the agreements that turn a failure on any rank into the same
+exception on every rank (`together`, `raise_if_any`, `on_rank_0_shared`).
+The package also holds the exact sums (exactsum), the communication along
+process lines (process_lines) and the work sharing of point-wise kernels
+(work_sharing).
 
-Everything that talks to MPI directly (apart from PETSc's own DMDA and
-h5py's MPI-IO driver) lives here.
+Only this package imports mpi4py (tests/test_layers.py checks it). The
+physics reach other ranks through the Grid's reductions, which call the
+functions here; the I/O and postprocessing layers pass the communicator to
+h5py's MPI-IO driver and call its collective methods for their file work.
 """
 
 import faulthandler
