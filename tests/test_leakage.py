@@ -455,6 +455,7 @@ def test_pair_blocking_hand_values(energy_over_t, eta_nue, eta_anue):
 class FakeEOS:
     """An EOS object with the TabulatedEOS lookup interface and fixed values."""
 
+    has_nuclei = True
     values = dict(mu_e=85.0, mu_n=5.0, mu_p=-30.0, Xn=0.5, Xp=0.05, Xh=0.3, Abar=80.0, Zbar=28.0)
 
     def __init__(self):

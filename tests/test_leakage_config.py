@@ -27,7 +27,7 @@ def test_keys_reach_the_params():
 @pytest.mark.parametrize("raw, message", [
     ({"leakage.fermi": "exact"}, "leakage.fermi = 'exact' (in run.toml): must be one of 'accurate', 'teh'"),
     ({"leakage.scheme": "bruenn"}, "leakage.scheme = 'bruenn' (in run.toml): must be one of 'ruffert', 'minimum'"),
-    ({"leakage.diffusion_constant": 0.0}, "leakage.diffusion_constant = 0.0 (in run.toml): must be > 0"),
+    ({"leakage.diffusion_constant": 0.0}, "leakage.diffusion_constant = 0.0 (in run.toml): must be finite and > 0"),
     ({"leakage.mean_scattering_cosine": 1.0},
      "leakage.mean_scattering_cosine = 1.0 (in run.toml): must be in [-1, 1)"),
     ({"leakage.processes": ["urca"]}, "leakage.processes[0] = 'urca' (in run.toml): must be one of electron_capture"),

@@ -142,9 +142,7 @@ def test_the_dumps_hold_the_optical_depths(tmp_path):
 def test_optical_depths_need_a_nuclear_eos():
     from parleak.config import ConfigError
     from parleak.run_config import load_config
-    from parleak.simulation import Simulation
     from helpers import REPO
 
-    config = load_config(REPO / "drivers" / "sod.toml", [("optical_depth.method", "local")], 1)
-    with pytest.raises(ConfigError, match="optical_depth.method = 'local' needs a nuclear EOS"):
-        Simulation(config, WORLD)
+    with pytest.raises(ConfigError, match=r"optical_depth.method = 'local' \(in .*sod.toml and --set\) needs a nuclear EOS"):
+        load_config(REPO / "drivers" / "sod.toml", [("optical_depth.method", "local")], 1)  # before any grid

@@ -220,11 +220,12 @@ NUCLEI = EOS_QUANTITIES[5:]  # Xh, Abar, Zbar: only for coherent scattering on n
 
 def lookup_eos_quantities(eos, rho, temp, ye):
     """The EOS_QUANTITIES at (rho [g cm^-3], temp [MeV], ye) from
-    `eos.lookup`, one array each, with None for Xh, Abar and Zbar where
+    `eos.lookup` (a parleak.eos.base.EOS with is_nuclear, or any object with
+    that lookup and has_nuclei), one array each, with None for Xh, Abar and Zbar where
     `eos.has_nuclei` is False (a table without heavy nuclei, like the
     built-in EOS: coherent scattering is then off, which gives the same
     opacities as Xh = 0, and their lookup is saved)."""
-    if getattr(eos, "has_nuclei", True):
+    if eos.has_nuclei:
         return eos.lookup(rho, temp, ye, *EOS_QUANTITIES)
     return eos.lookup(rho, temp, ye, *EOS_QUANTITIES[:5]) + (None,) * len(NUCLEI)
 

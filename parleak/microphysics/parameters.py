@@ -94,6 +94,17 @@ class Couplings:
             raise ValueError(f"couplings: brems_normalisation = {self.brems_normalisation!r}; valid: >= 0")
 
 
+# The valid values of LeakageParams' numbers: (test, words). The only
+# definition of these rules: the leakage.* keys of the config use them too.
+RULES = {
+    "mean_scattering_cosine": (lambda v: -1.0 <= v < 1.0, "in [-1, 1)"),
+    "diffusion_constant": (lambda v: 0.0 < v < math.inf, "finite and > 0"),
+    "eta0": (math.isfinite, "finite"),
+    "blocking_density": (lambda v: 0.0 <= v < math.inf, "finite and >= 0"),
+    "brems_zeta": (lambda v: 0.0 <= v < math.inf, "finite and >= 0"),
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class LeakageParams:
     """Choices of the leakage microphysics.
@@ -144,16 +155,9 @@ class LeakageParams:
             raise ValueError(f"leakage: fermi_method = {self.fermi_method!r}; valid: {FERMI_METHODS}")
         if self.scheme not in SCHEMES:
             raise ValueError(f"leakage: scheme = {self.scheme!r}; valid: {SCHEMES}")
-        if not -1.0 <= self.mean_scattering_cosine < 1.0:
-            raise ValueError(f"leakage: mean_scattering_cosine = {self.mean_scattering_cosine!r}; valid: -1 <= x < 1")
-        if not 0.0 < self.diffusion_constant < math.inf:
-            raise ValueError(f"leakage: diffusion_constant = {self.diffusion_constant!r}; valid: finite and > 0")
-        if not math.isfinite(self.eta0):
-            raise ValueError(f"leakage: eta0 = {self.eta0!r}; valid: a finite number")
-        if not 0.0 <= self.blocking_density < math.inf:
-            raise ValueError(f"leakage: blocking_density = {self.blocking_density!r}; valid: finite and >= 0 (g/cm^3)")
-        if not 0.0 <= self.brems_zeta < math.inf:
-            raise ValueError(f"leakage: brems_zeta = {self.brems_zeta!r}; valid: finite and >= 0")
+        for name, (valid, words) in RULES.items():
+            if not valid(getattr(self, name)):
+                raise ValueError(f"leakage: {name} = {getattr(self, name)!r}; valid: {words}")
         if not isinstance(self.couplings, Couplings):
             raise ValueError(f"leakage: couplings = {self.couplings!r}; valid: a Couplings")
         for name in ("electron_capture", "positron_capture", "pair_annihilation", "plasmon_decay",

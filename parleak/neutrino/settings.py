@@ -1,9 +1,12 @@
 """The leakage.* and optical_depth.* configuration keys, their checks and
-the LeakageParams they describe."""
+the LeakageParams they describe. The valid values of the keys that are
+LeakageParams fields are its RULES: one definition, checked once when the
+config is validated."""
 
 from parleak.config import ConfigError, Key, at_least, positive
 from parleak.microphysics.fermi import FERMI_METHODS
 from parleak.microphysics.leakage import SCHEMES, LeakageParams
+from parleak.microphysics.parameters import RULES
 from parleak.neutrino.optical_depth import METHODS
 
 PROCESSES = ("electron_capture", "positron_capture", "pair_annihilation", "plasmon_decay", "bremsstrahlung",
@@ -13,19 +16,22 @@ SCHEMA = {
     "leakage.fermi": Key(str, default="accurate", choices=FERMI_METHODS,
                          help="Fermi-Dirac integrals: accurate (1e-13) or teh (Takahashi, Eid & Hillebrandt 1978 fits)"),
     "leakage.scheme": Key(str, default="ruffert", choices=SCHEMES,
-                          help="effective rates: ruffert, R / (1 + t_diff / t_loss) (seed 004), or minimum, "
-                               "min(R, n_nu / t_diff) (seed 001)"),
-    "leakage.diffusion_constant": Key(float, default=3.0, valid=positive(),
+                          help="effective rates: ruffert, R / (1 + t_diff / t_loss) (Ruffert, Janka & Schaefer "
+                               "1996, appendix B; Rosswog & Liebendoerfer 2003), or minimum, min(R, n_nu / t_diff) "
+                               "(the production/diffusion bottleneck: the sharp form of the same two limits)"),
+    "leakage.diffusion_constant": Key(float, default=3.0, valid=RULES["diffusion_constant"],
                                       help="D of t_diff = D tau^2 / (c kappa)"),
-    "leakage.mean_scattering_cosine": Key(float, default=0.0, valid=(lambda v: -1.0 <= v < 1.0, "in [-1, 1)"),
+    "leakage.mean_scattering_cosine": Key(float, default=0.0, valid=RULES["mean_scattering_cosine"],
                                           help="<cos theta> of the transport opacity kappa_a + kappa_s (1 - <cos theta>)"),
     "leakage.processes": Key(str, default=PROCESSES, length=(0, len(PROCESSES)),
                              valid=(lambda v: v in PROCESSES, f"one of {', '.join(PROCESSES)}"),
                              help="the emission and scattering processes that are on"),
-    "leakage.eta0": Key(float, default=0.0, help="neutrino degeneracy eta^0 in transparent matter (seed 004: 0)"),
-    "leakage.blocking_density": Key(float, default=2e12, valid=(lambda v: v >= 0.0, ">= 0"),
+    "leakage.eta0": Key(float, default=0.0, valid=RULES["eta0"],
+                        help="neutrino degeneracy eta^0 in transparent matter (0, as in Ruffert, Janka & Schaefer "
+                             "1996, appendix A)"),
+    "leakage.blocking_density": Key(float, default=2e12, valid=RULES["blocking_density"],
                                     help="g/cm^3 above which the nucleon final-state blocking Y_np, Y_pn applies"),
-    "leakage.brems_zeta": Key(float, default=0.5, valid=(lambda v: v >= 0.0, ">= 0"),
+    "leakage.brems_zeta": Key(float, default=0.5, valid=RULES["brems_zeta"],
                               help="zeta of the bremsstrahlung rate (Burrows et al. 2006)"),
     "leakage.evolve": Key(bool, default=False,
                           help="leakage source terms in every Runge-Kutta stage (needs optical_depth.method)"),
@@ -42,7 +48,8 @@ SCHEMA = {
                                help="g/cm^3: the evolved leakage has no sources (no emission, no lepton change) "
                                     "in cells with rho below it, and skips them"),
     "leakage.trapped_pressure": Key(bool, default=False,
-                                    help="add the trapped-neutrino pressure sources -f(rho) grad P_nu (seed 004)"),
+                                    help="add the trapped-neutrino pressure sources -f(rho) grad P_nu "
+                                         "(O'Connor & Ott 2010, CQG 27, 114103)"),
     "leakage.trapped_density": Key(float, default=1e12, valid=positive(),
                                    help="rho_th of the threshold f(rho) = (tanh((rho - rho_th) / (rho_th / 10)) + 1) / 2, "
                                         "g/cm^3"),
