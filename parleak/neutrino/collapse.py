@@ -1,10 +1,11 @@
 """Core collapse before and after bounce: the Ye(rho) parameterisation of
-Liebendoerfer (2005) until bounce, then the leakage (issue 5, Coupling).
+Liebendoerfer (2005) until bounce, then the leakage source terms
+(parleak.neutrino.coupling).
 
-Before bounce, after every step (operator split, as O'Connor & Ott 2010
-apply it; seed 004), each owned cell gets
+Before bounce, after every step (operator split, as O'Connor & Ott 2010,
+CQG 27, 114103, apply it), each owned cell gets
 
-    Delta Ye = min(0, Ye_bar(rho) - Ye)                  (seed 004)
+    Delta Ye = min(0, Ye_bar(rho) - Ye)   (Liebendoerfer 2005; O'Connor & Ott 2010)
     Delta s  = -Delta Ye (munu - E_esc) / T   where rho < rho_trap and
                                               munu > E_esc, else 0
 

@@ -1,7 +1,8 @@
 """Leakage coupled into the hydro evolution: the source terms in the
 right-hand side of every Runge-Kutta stage, the optical-depth cadence, the
-source time-step limit and the stage-weighted luminosities (issue 5,
-Coupling; seed 004).
+source time-step limit and the stage-weighted luminosities (the leakage
+of Ruffert, Janka & Schaefer 1996, A&A 311, 532, and Rosswog &
+Liebendoerfer 2003, MNRAS 342, 673, as sources of the hydro equations).
 
 Source terms, added to the owned cells of the right-hand side in every
 stage from that stage's primitives (rho, Ye from the Hydro, the
@@ -67,8 +68,9 @@ half, quarter or octant of the star gives that fraction of its luminosity.
 
 Trapped-neutrino pressure (optional, `trapped_density` rho_th): with P_nu
 of `parleak.microphysics.trapped` at the stage's T and nu_e degeneracy eta_nu
-(the leakage's, blended with tau) and f(rho) its threshold factor, seed 004
-(O'Connor & Ott 2010 eq. 37) adds
+(the leakage's, blended with tau) and f(rho) its threshold factor, the
+trapped-neutrino pressure sources (O'Connor & Ott 2010, CQG 27, 114103,
+eq. 37; the tanh threshold f(rho) is that of the ZelmaniLeak code) add
 
     d(mom_a)/dt += -f(rho) dP_nu/dx_a       [g cm^-2 s^-2]
     d(etot)/dt  += -f(rho) v . grad P_nu    [erg cm^-3 s^-1]

@@ -1,6 +1,8 @@
 """Neutrino optical depths of every cell of the distributed grid, with the
 opacities iterated to consistency, and the neutrinosphere diagnostics
-(seeds 000, 001 and 004).
+(opacities and degeneracies of Ruffert, Janka & Schaefer 1996, A&A 311,
+532, appendix A, and Rosswog & Liebendoerfer 2003, MNRAS 342, 673; energy
+and transport spheres as in Raffelt 2001, ApJ 561, 890).
 
 Fields (3 species s = nu_e, anti_nu_e, nu_x; 2 moments j = number, energy),
 for the owned cells, dimensionless:
@@ -9,22 +11,28 @@ for the owned cells, dimensionless:
                     (the min over lines of sight or over grid paths, by
                     `method`)
     tau_thermal[s]  sqrt(tau_a[s] tau[s, energy]), the effective optical
-                    depth for thermal coupling, with tau_a the optical depth
+                    depth for thermal coupling (sqrt(tau_a (tau_a + tau_s))
+                    of Rybicki & Lightman 1979, ch. 1, with the transport
+                    depth as tau_a + tau_s), with tau_a the optical depth
                     of the absorption opacity kappa_a,eff = Q_free / (c e_nu)
                     = 1 / (c t_loss,energy) of the species' own free emission
                     (Kirchhoff: every emission process is an absorption in
-                    reverse; for nu_x, which the seed gives no absorption
-                    opacity, this is pair annihilation, plasmon decay and
+                    reverse; for nu_x, to which the Ruffert, Janka &
+                    Schaefer 1996 opacities give no absorption, only
+                    scattering, this is pair annihilation, plasmon decay and
                     bremsstrahlung)
 
 The transport sphere of a species is where tau[s, energy] reaches 2/3, its
-energy sphere where tau_thermal[s] does (seed 000, seed 001). Their
+energy sphere where tau_thermal[s] does (Raffelt 2001, ApJ 561, 890;
+Keil, Raffelt & Janka 2003, ApJ 590, 971: the energy sphere lies inside the
+transport sphere where scattering dominates absorption). Their
 angle-averaged radii from the centre are the radii of the spheres of the
 same volume as the regions inside them (tau >= 2/3; each reflecting face
 doubles the volume of a half, quarter or octant domain).
 
 The opacities depend on the neutrino degeneracies, which depend on the
-number optical depths (seed 004): starting from tau = 0, kappa(tau) and
+number optical depths (eta = eta_eq (1 - e^-tau) + eta^0 e^-tau, Ruffert,
+Janka & Schaefer 1996, appendix A): starting from tau = 0, kappa(tau) and
 tau(kappa) are iterated until the largest relative change of tau on any
 rank is below `tolerance` (the count is kept in `iterations`). Cells with
 rho below `density_threshold` count as transparent (kappa = 0; their
