@@ -14,13 +14,13 @@ import time
 
 import numpy as np
 
-import parleak.problems.sod as sod
 from parleak import parallel
 from parleak.config import Config, validate
 from parleak.hydro import solver
 from parleak.problems.common import set_primitives
 from parleak.run_config import schema
 from parleak.simulation import Simulation
+import parleak.problems.sod as sod
 
 
 def build(cells_per_rank, comm):

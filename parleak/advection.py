@@ -7,8 +7,8 @@ flux at each face, all directions summed into one right-hand side (unsplit).
 import numba
 import numpy as np
 
-from parleak.reconstruct import LIMITERS, MC, MINMOD, VANLEER, limited_slope
 from parleak.physics import Physics
+from parleak.reconstruct import LIMITERS, MC, MINMOD, VANLEER, limited_slope
 from parleak.state import FieldSpec
 
 GHOST_NEEDED = 2

@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
-from parleak.parallel.exactsum import N_WORDS, finite_binned_words, words_to_float
 from parleak.parallel import CollectiveError
+from parleak.parallel.exactsum import N_WORDS, finite_binned_words, words_to_float
 
 
 class StageIntegrals:

@@ -11,13 +11,13 @@ from collections import deque
 
 from parleak import parallel
 from parleak.budget import EnergyBudget
-from parleak.parallel import CollectiveError, OutputError
 from parleak.grid import Grid
 from parleak.integrator import SSPRungeKutta
 from parleak.io.checkpoint import prune_checkpoints, read_checkpoint, remove_checkpoints, write_checkpoint
 from parleak.io.dump import on_rank_0, remove_dumps, write_dump
 from parleak.io.run_directory import new_run_id, write_run_id
 from parleak.io.scalars import ScalarSeries, scalars_path
+from parleak.parallel import CollectiveError, OutputError
 from parleak.problems import PROBLEMS
 from parleak.state import State
 

@@ -15,14 +15,14 @@ from parleak.eos.table_writer import builtin_table_path
 from parleak.grid import FACES, Grid
 from parleak.hydro.solver import Hydro
 from parleak.integrator import SSP_METHODS, SSPRungeKutta, stage_weights
-from parleak.neutrino.coupling import LeakageSources, make_leakage_sources
 from parleak.microphysics.leakage import EOS_QUANTITIES, LeakageParams, leakage_sources
+from parleak.microphysics.trapped import neutrino_pressure, threshold_factor
+from parleak.neutrino.coupling import LeakageSources, make_leakage_sources
 from parleak.neutrino.optical_depth import OpticalDepth
 from parleak.neutrino.settings import SCHEMA
-from parleak.microphysics.trapped import neutrino_pressure, threshold_factor
 from parleak.parallel import WORLD
-from parleak.state import FieldSpec, State
 from parleak.physics import Physics, StageData
+from parleak.state import FieldSpec, State
 
 RHO, TEMP, YE = 1e13, 8.0, 0.3  # hot, neutron-rich, out of beta equilibrium: deleptonises
 # A 2-D box one cell wide between outflow faces along x (tau = kappa WIDTH / 2

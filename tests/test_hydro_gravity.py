@@ -18,9 +18,9 @@ from parleak.gravity import ConstantGravity, MonopoleGravity, PointMassGravity
 from parleak.grid import FACES, Grid
 from parleak.hydro.layout import CONSERVED
 from parleak.parallel import WORLD
+from parleak.physics import StageData
 from parleak.problems import common
 from parleak.state import FieldSpec, State
-from parleak.physics import StageData
 from helpers import driver_simulation
 
 U = 2.0 ** -53  # unit round-off

@@ -7,8 +7,8 @@ import math
 import numba
 import numpy as np
 
-from parleak.microphysics.fermi import ACCURATE, TEH, fermi_dirac_array, fermi_rows
 from parleak.kernel_math import exponential, log10_positive, square_root
+from parleak.microphysics.fermi import ACCURATE, TEH, fermi_dirac_array, fermi_rows
 
 
 @numba.njit

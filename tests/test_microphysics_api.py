@@ -8,9 +8,9 @@ import pytest
 from scipy.integrate import quad
 from scipy.special import expit
 
-import parleak.microphysics as mp
 from parleak.constants import MEV
 from parleak.microphysics import leakage
+import parleak.microphysics as mp
 
 
 def fermi_quad(k, eta):

@@ -17,8 +17,8 @@ import typing
 import numba
 import numpy as np
 
-from parleak.constants import AVOGADRO_NUMBER
 from parleak.budget import StageIntegrals
+from parleak.constants import AVOGADRO_NUMBER
 from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
 from parleak.hydro.fluxes import add_flux_divergence
 from parleak.hydro.layout import (C_DENS, C_DENS_YE, C_ETOT, CONSERVED, N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS,

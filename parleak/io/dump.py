@@ -23,10 +23,10 @@ import resource
 import h5py
 import numpy as np
 
-import parleak
 from parleak import parallel
 from parleak.io import xdmf
 from parleak.parallel import OutputError
+import parleak
 
 
 def dump_path(directory, index):

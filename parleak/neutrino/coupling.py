@@ -84,9 +84,9 @@ import numpy as np
 
 from parleak.budget import StageIntegrals
 from parleak.constants import AVOGADRO_NUMBER, MEV
-from parleak.neutrino.evaluation import ENERGY, LEPTON, LOSS, N_INTEGRALS, NUMBER, SharedEvaluation
 from parleak.microphysics.leakage import SOURCE_DIMS, SPECIES, DenseCells, SourceTerms
 from parleak.microphysics.trapped import neutrino_pressure, threshold_factor
+from parleak.neutrino.evaluation import ENERGY, LEPTON, LOSS, N_INTEGRALS, NUMBER, SharedEvaluation
 from parleak.physics import Physics
 
 

@@ -14,7 +14,8 @@ PROCESSES = ("electron_capture", "positron_capture", "pair_annihilation", "plasm
 
 SCHEMA = {
     "leakage.fermi": Key(str, default="accurate", choices=FERMI_METHODS,
-                         help="Fermi-Dirac integrals: accurate (1e-13) or teh (Takahashi, Eid & Hillebrandt 1978 fits)"),
+                         help="Fermi-Dirac integrals: accurate (1e-13) or teh (Takahashi, El Eid & Hillebrandt 1978 "
+                              "fits)"),
     "leakage.scheme": Key(str, default="ruffert", choices=SCHEMES,
                           help="effective rates: ruffert, R / (1 + t_diff / t_loss) (Ruffert, Janka & Schaefer "
                                "1996, appendix B; Rosswog & Liebendoerfer 2003), or minimum, min(R, n_nu / t_diff) "

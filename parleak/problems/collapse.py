@@ -52,12 +52,12 @@ import math
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from parleak.grid import box_centre, dim
 from parleak import parallel
 from parleak.config import ConfigError, Key, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
-from parleak.neutrino.collapse import CollapsePhase
+from parleak.grid import box_centre, dim
 from parleak.microphysics.ye_param import G15, N13, deleptonise
+from parleak.neutrino.collapse import CollapsePhase
 from parleak.problems import common
 
 YE_FITS = {"G15": G15, "N13": N13}

@@ -13,8 +13,8 @@ cell in set_primitives (collective).
 
 import numpy as np
 
-from parleak import parallel
 from parleak import eos as eos_config
+from parleak import parallel
 from parleak.config import ConfigError
 from parleak.eos import make_eos
 from parleak.eos import schema as eos_schema
@@ -23,13 +23,13 @@ from parleak.gravity import ConstantGravity, MonopoleGravity, PointMassGravity
 from parleak.gravity import schema as gravity_schema
 from parleak.grid import box_centre
 from parleak.hydro import settings as hydro_settings
-from parleak.hydro.primitives import primitive_to_conserved
 from parleak.hydro.layout import CONSERVED
+from parleak.hydro.primitives import primitive_to_conserved
 from parleak.hydro.solver import Hydro
-from parleak.neutrino.coupling import make_leakage_sources
-from parleak.neutrino.diagnostics import NeutrinoDiagnostics
 from parleak.microphysics.leakage import EOS_QUANTITIES as LEAKAGE_QUANTITIES
 from parleak.neutrino import settings as neutrino_settings
+from parleak.neutrino.coupling import make_leakage_sources
+from parleak.neutrino.diagnostics import NeutrinoDiagnostics
 from parleak.neutrino.optical_depth import OpticalDepth
 from parleak.neutrino.settings import leakage_params
 from parleak.physics import PhysicsSet

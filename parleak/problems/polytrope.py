@@ -16,9 +16,9 @@ import math
 
 import numpy as np
 
-from parleak.grid import box_centre, dim
 from parleak.config import Key, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
+from parleak.grid import box_centre, dim
 from parleak.problems import common
 
 SCHEMA = {

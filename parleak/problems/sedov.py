@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from parleak.grid import box_centre, dim, smallest_cell
 from parleak.config import ConfigError, Key, positive
+from parleak.grid import box_centre, dim, smallest_cell
 from parleak.problems import common
 
 SCHEMA = {

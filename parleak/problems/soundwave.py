@@ -14,10 +14,10 @@ average of s. Errors of the solver beyond O(A^2) therefore show against
 
 import numpy as np
 
-from parleak.grid import dim
 from parleak.config import ConfigError, Key, positive
-from parleak.problems import common
+from parleak.grid import dim
 from parleak.hydro.layout import CONSERVED
+from parleak.problems import common
 
 SCHEMA = {
     "soundwave.density": Key(float, default=1.0, valid=positive(), help="background density rho0, g/cm^3"),

@@ -10,8 +10,8 @@ from mpitools import check_all
 
 from parleak.grid import FACES, Grid
 from parleak.integrator import SSPRungeKutta
-from parleak.state import FieldSpec, State
 from parleak.physics import Physics
+from parleak.state import FieldSpec, State
 
 
 class Decay(Physics):

@@ -11,8 +11,8 @@ from mpitools import check_all
 
 from parleak.eos.table import TabulatedEOS
 from parleak.eos.table_writer import builtin_table_path
-from parleak.neutrino.evaluation import N_INTEGRALS, SharedEvaluation
 from parleak.microphysics.leakage import LeakageParams, leakage_source_terms, lookup_eos_quantities, transport_opacities
+from parleak.neutrino.evaluation import N_INTEGRALS, SharedEvaluation
 from parleak.parallel.work_sharing import WorkShare
 
 COMM = MPI.COMM_WORLD

@@ -4,9 +4,9 @@ the abort hook must take the whole job down with that rank's traceback."""
 import sys
 
 from parleak import parallel
+from parleak.physics import Physics
 from parleak.run_config import load_config
 from parleak.simulation import Simulation
-from parleak.physics import Physics
 
 
 class FailingPhysics(Physics):

@@ -21,10 +21,10 @@ import sys
 
 import numpy as np
 
-import parleak.io.dump
-import parleak.simulation
 from parleak import cli, parallel
 from parleak.physics import Physics
+import parleak.io.dump
+import parleak.simulation
 
 TENDENCIES = {"nan": np.nan, "negative": -1e300}
 
