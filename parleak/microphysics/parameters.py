@@ -39,48 +39,47 @@ BRT06_BREMSSTRAHLUNG = 2.0778e30
 @dataclasses.dataclass(frozen=True)
 class Couplings:
     """The constants of the rates and opacities that differ between leakage
-    codes, passed to the kernels at run time. Defaults (those of Ruffert,
-    Janka & Schaefer 1996, A&A 311, 532, appendix A, unless said otherwise):
-
-    c_vector: C_V = 1/2 + 2 sin^2(theta_W) = 0.962 (sin^2 theta_W = 0.231;
-        GRHayL's NRPyLeakage takes sin^2 theta_W = 0.23, C_V = 0.96). It
-        enters the nucleon scattering (RJS96 eq. A1), the pair and plasmon
-        rates and, through sin^2 theta_W = (C_V - 1/2) / 2, the coherent
-        scattering on nuclei;
-    c_axial: C_A = 1/2, the electron axial coupling of the pair rates;
-    axial_coupling: alpha = g_A = 1.25, the nucleon axial-vector coupling
-        (RJS96 eq. A1; the measured value is 1.27);
-    q_np: Q = (m_n - m_p) c^2 [MeV], CODATA 2018 (1.29333 MeV;
-        `parleak.constants.NEUTRON_PROTON_MASS_DIFFERENCE_MEV`, the value of
-        the built-in EOS too). RJS96 and GRHayL round it to 1.2935 MeV; Q
-        must be the value of the EOS whose chemical potentials are used;
-    sigma_0: 1.76e-44 cm^2, the weak cross-section unit
-        4 G_F^2 (m_e c^2)^2 / (pi (hbar c)^4);
-    brems_normalisation: 2.0778e30 erg cm^-3 s^-1, the coefficient of the
-        nucleon-nucleon bremsstrahlung fit of Burrows, Reddy & Thompson
-        (2006, Nucl. Phys. A 777, 356), eq. 143, read as the TOTAL energy
-        rate of the six species (each species gets 1/6 of it, times
-        LeakageParams.brems_zeta = 0.5). Other codes read it otherwise:
-        NuLib (O'Connor 2015, ApJS 219, 24; src/emissivities.F90) multiplies
-        the total by 0.5 ("total emission rate, with fix") and gives each
-        of the six species about half of that (its spectrum normalisation
-        0.234); GRHayL's NRPyLeakage takes the NuLib per-species value
-        (Brems_C2 = 6.5428e7 MeV, zeta = 0.5), 3.03 times parleak's per
-        species. To reproduce those, set brems_normalisation = 6 x 0.5045 x
-        2.0778e30 = 6.29e30 with brems_zeta = 0.5;
-    plasma_gamma_0: gamma_0 = 5.565e-2 of the plasmon energy (Galeazzi et
-        al. 2013, PRD 88, 064009, eq. A21);
-    fine_structure: alpha_f = 1 / 137.036 of the plasmon rates.
-    """
+    codes, passed to the kernels at run time. Defaults: those of Ruffert,
+    Janka & Schaefer 1996 (RJS96; A&A 311, 532, appendix A) unless said
+    otherwise in the field's docstring."""
 
     c_vector: float = C_VECTOR
+    """C_V = 1/2 + 2 sin^2(theta_W) = 0.962 (sin^2 theta_W = 0.231; GRHayL's
+    NRPyLeakage takes sin^2 theta_W = 0.23, C_V = 0.96). It enters the
+    nucleon scattering (RJS96 eq. A1), the pair and plasmon rates and,
+    through sin^2 theta_W = (C_V - 1/2) / 2, the coherent scattering on
+    nuclei."""
     c_axial: float = C_AXIAL
+    """C_A = 1/2, the electron axial coupling of the pair rates."""
     axial_coupling: float = AXIAL_COUPLING
+    """alpha = g_A = 1.25, the nucleon axial-vector coupling (RJS96 eq. A1;
+    the measured value is 1.27)."""
     q_np: float = NEUTRON_PROTON_MASS_DIFFERENCE_MEV
+    """Q = (m_n - m_p) c^2 [MeV], CODATA 2018 (1.29333 MeV;
+    parleak.constants.NEUTRON_PROTON_MASS_DIFFERENCE_MEV, the value of the
+    built-in EOS too). RJS96 and GRHayL round it to 1.2935 MeV; Q must be
+    the value of the EOS whose chemical potentials are used."""
     sigma_0: float = SIGMA_0
+    """1.76e-44 cm^2, the weak cross-section unit 4 G_F^2 (m_e c^2)^2 /
+    (pi (hbar c)^4)."""
     brems_normalisation: float = BRT06_BREMSSTRAHLUNG
+    """2.0778e30 erg cm^-3 s^-1, the coefficient of the nucleon-nucleon
+    bremsstrahlung fit of Burrows, Reddy & Thompson (2006, Nucl. Phys. A
+    777, 356), eq. 143, read as the TOTAL energy rate of the six species
+    (each species gets 1/6 of it, times LeakageParams.brems_zeta = 0.5).
+    Other codes read it otherwise: NuLib (O'Connor 2015, ApJS 219, 24;
+    src/emissivities.F90) multiplies the total by 0.5 ("total emission
+    rate, with fix") and gives each of the six species about half of that
+    (its spectrum normalisation 0.234); GRHayL's NRPyLeakage takes the
+    NuLib per-species value (Brems_C2 = 6.5428e7 MeV, zeta = 0.5), 3.03
+    times parleak's per species. To reproduce those, set
+    brems_normalisation = 6 x 0.5045 x 2.0778e30 = 6.29e30 with brems_zeta
+    = 0.5."""
     plasma_gamma_0: float = PLASMA_GAMMA_0
+    """gamma_0 = 5.565e-2 of the plasmon energy (Galeazzi et al. 2013, PRD
+    88, 064009, eq. A21)."""
     fine_structure: float = FINE_STRUCTURE_LEAKAGE
+    """alpha_f = 1 / 137.036 of the plasmon rates."""
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
