@@ -30,7 +30,7 @@ import h5py
 
 from parleak.config import ConfigError, parse_override
 from parleak.io.dump import existing_dumps
-from parleak.simulation import load_config
+from parleak.run_config import load_config
 
 COLUMNS = ("series", "ranks", "cells", "cells_per_rank", "steps", "wall_s", "zone_cycles_per_s",
            "zone_cycles_per_s_per_rank", "efficiency")

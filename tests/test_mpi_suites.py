@@ -25,9 +25,9 @@ def test_modules_found():
 def test_the_mpi_fixture_runs_every_rank(mpi):
     """The helper itself: a snippet runs on mpi.ranks ranks, each seeing
     the whole world; arguments reach it; check=False returns the failure."""
-    code = "import sys; from mpi4py import MPI; w = MPI.COMM_WORLD; print(w.rank, w.size, sys.argv[1])"
-    result = mpi.python(code, "marker")
-    lines = sorted(result.stdout.split("\n")[:-1])
-    assert lines == [f"{rank} {mpi.ranks} marker" for rank in range(mpi.ranks)], result.stdout
+    code = ("import sys; from mpi4py import MPI; w = MPI.COMM_WORLD; "
+            "rows = w.gather(f'{w.rank} {w.size} {sys.argv[1]}'); w.rank == 0 and print(';'.join(rows))")
+    result = mpi.python(code, "marker")  # one print: the ranks' own lines would interleave
+    assert result.stdout.strip() == ";".join(f"{rank} {mpi.ranks} marker" for rank in range(mpi.ranks)), result.stdout
     failed = mpi.python("import sys; sys.exit(3)", check=False)
     assert failed.returncode != 0
