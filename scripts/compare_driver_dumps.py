@@ -26,11 +26,20 @@ HERE = pathlib.Path(__file__).resolve().parents[1]
 
 
 def run(checkout, driver, output, steps, ranks):
+    """Run drivers/DRIVER.toml for `steps` steps with the parleak of
+    `checkout`, from a directory outside both checkouts (python -m puts
+    the working directory first on sys.path)."""
     env = dict(os.environ, PYTHONPATH=str(checkout))
+    output = pathlib.Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
     command = ["mpirun", "-x", "PYTHONPATH", "-n", str(ranks), sys.executable, "-m", "parleak", "run",
                str(HERE / "drivers" / f"{driver}.toml"), "--output", str(output), "--overwrite",
                "--set", f"time.max_steps={steps}"]
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, env=env, cwd=output.parent, capture_output=True, text=True)
+    imported = subprocess.run([sys.executable, "-c", "import parleak; print(parleak.__file__)"], env=env,
+                              cwd=output.parent, capture_output=True, text=True).stdout.strip()
+    if not imported.startswith(str(pathlib.Path(checkout).resolve())):
+        raise SystemExit(f"{checkout}: the run would import parleak from {imported}")
     if done.returncode != 0:
         raise SystemExit(f"{driver} with {checkout}: exit {done.returncode}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
 
@@ -41,6 +50,18 @@ def datasets(path):
     with h5py.File(path, "r") as h5:
         h5.visititems(lambda name, item: found.update({name: item[()]}) if isinstance(item, h5py.Dataset) else None)
     return found
+
+
+def _size(new, old):
+    """Words on how much two float arrays differ: the largest difference
+    relative to the largest finite value, and the NaN cells."""
+    if new.dtype.kind != "f":
+        return "values differ"
+    both = np.isfinite(new) & np.isfinite(old)
+    scale = np.max(np.abs(old[both]), initial=0.0) or 1.0
+    words = f"largest difference {np.max(np.abs(new - old)[both], initial=0.0) / scale:.2e} of the largest value"
+    nans = (int(np.isnan(new).sum()), int(np.isnan(old).sum()))
+    return words + (f"; NaN in {nans[0]} cells, {nans[1]} in the baseline" if any(nans) else "")
 
 
 def compare(new_dir, old_dir):
@@ -54,13 +75,10 @@ def compare(new_dir, old_dir):
         for key in sorted(set(new) | set(old)):
             if key not in new or key not in old:
                 differences.append(f"{name}: {key} only in the {'new' if key in new else 'baseline'} run")
-            elif not np.array_equal(new[key], old[key]) or new[key].dtype != old[key].dtype:
-                if new[key].shape == old[key].shape and new[key].dtype.kind == "f":
-                    scale = np.max(np.abs(old[key])) or 1.0
-                    size = f"largest difference {np.max(np.abs(new[key] - old[key])) / scale:.2e} of the largest value"
-                else:
-                    size = "shape or type differs"
-                differences.append(f"{name}: {key} differs ({size})")
+            elif new[key].dtype != old[key].dtype or new[key].shape != old[key].shape:
+                differences.append(f"{name}: {key} differs in shape or type")
+            elif not np.array_equal(new[key], old[key], equal_nan=new[key].dtype.kind == "f"):
+                differences.append(f"{name}: {key} differs ({_size(new[key], old[key])})")
     return differences
 
 
