@@ -1,11 +1,14 @@
 """Leakage in a hydro run (leakage.evolve): the budgets in scalars.csv close,
 and the keys are checked."""
 
+import numpy as np
 import pytest
 
 from helpers import REPO
 from parleak.config import ConfigError
 from parleak.io.scalars import read_scalars
+from parleak.microphysics.leakage import lookup_eos_quantities
+from parleak.neutrino.optical_depth import TAU_FIELDS
 from parleak.parallel import WORLD
 from parleak.run_config import load_config
 from parleak.simulation import Simulation
@@ -44,3 +47,26 @@ def test_budgets_of_a_leaking_shock_tube(tmp_path):
 def test_leakage_needs_optical_depths():
     with pytest.raises(ConfigError, match=r"leakage.evolve = true \(.*--set\) needs optical depths"):
         load_config(DRIVER, [("leakage.evolve", True)], 1)  # before any grid
+
+
+def test_dumps_hold_the_optical_depths_the_sources_used():
+    """With evolved leakage updating tau every 2 steps by one (kappa, tau)
+    iteration, a dump's tau fields are exactly the depths of the last
+    update (what the sources used), not a fresh convergence, which
+    differs."""
+    config = load_config(DRIVER, [("grid.cells", [64, 1]), ("grid.lower", [0.0, 0.0]), ("grid.upper", [2e7, 2e5]),
+                                  ("grid.boundary.y_lower", "outflow"), ("grid.boundary.y_upper", "outflow"),
+                                  ("optical_depth.method", "rays"), ("leakage.evolve", True),
+                                  ("leakage.tau_every", 2), ("time.t_end", 1.0)], 1)
+    sim = Simulation(config, WORLD)
+    sim.initialize()
+    for n in range(5):
+        sim.integrator.step(0.0, 0.5 * sim.integrator.stable_dt(0.4))
+    leakage, diagnostics = sim.physics_set.leakage, sim.physics_set.neutrino_diagnostics
+    for module in sim.physics:
+        module.fill_diagnostics(sim.state)
+    dumped = np.array([sim.state.interior(name) for name in TAU_FIELDS]).reshape(leakage.tau.shape)
+    np.testing.assert_array_equal(dumped, leakage.tau)
+    rho, temp, ye = (np.ascontiguousarray(sim.state.interior(name)) for name in ("dens", "temp", "ye"))
+    converged = diagnostics.depth.converged(rho, temp, ye, lookup_eos_quantities(diagnostics.eos, rho, temp, ye))
+    assert not np.array_equal(converged, leakage.tau)
