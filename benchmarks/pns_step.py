@@ -119,7 +119,7 @@ def main():
 
     def sources():
         leakage._source_tau = -1  # force the evaluation
-        leakage._evaluate(state, step_start=False)
+        leakage._evaluate(stage["primitives"], step_start=False)
     results["sources"] = median_time(comm, sources, args.repeats)
     with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as scratch:
         directory = comm.bcast(scratch if comm.Get_rank() == 0 else None)
