@@ -116,7 +116,6 @@ class Hydro(Physics):
         self.inv_dx = np.array([1.0 / grid.dx[a] if a < grid.dim else 0.0 for a in range(3)])
         self.floors_applied = np.zeros(2, dtype=np.int64)  # density, pressure; summed over ranks
         self._divergence = StageIntegrals(grid, len(BUDGET_ROWS))
-        self._primitives = None
         self.outflow = np.zeros(len(BUDGET_ROWS))  # cumulative, through the domain boundary: g, erg, g (rho Ye)
 
     def _conserved(self, state):
@@ -129,13 +128,12 @@ class Hydro(Physics):
         return state["temp"] if self.eos.has_temperature else self._no_temperature
 
     def primitives(self, state):
-        """The Primitives of `state` as last computed (views)."""
-        if self._primitives is None:
-            prim = self.prim
-            temp = state["temp"] if self.eos.has_temperature else None
-            self._primitives = Primitives(prim[P_RHO], prim[P_VX], prim[P_VX + 1], prim[P_VX + 2], prim[P_PRESS],
-                                          self.eps, prim[P_YE], temp)
-        return self._primitives
+        """The Primitives last computed from `state` (views of the Hydro's
+        arrays and of the state's temp)."""
+        prim = self.prim
+        temp = state["temp"] if self.eos.has_temperature else None
+        return Primitives(prim[P_RHO], prim[P_VX], prim[P_VX + 1], prim[P_VX + 2], prim[P_PRESS], self.eps, prim[P_YE],
+                          temp)
 
     def update_primitives(self, state, check=True):
         """Primitives on every local cell, with the floors applied (and
