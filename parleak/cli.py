@@ -180,7 +180,7 @@ def cmd_info(args):
     import numba
     import numpy
 
-    from parleak.grid import choose_process_grid
+    from parleak.grid_keys import choose_process_grid
     from parleak.petsc import PETSc
 
     comm = parallel.WORLD

@@ -37,6 +37,9 @@ class Key:
     choices: the valid strings, for str keys.
     valid: (predicate, description) checked on the value (on each element of
     a list).
+    from_file: a list key that also takes the path of a text file with one
+    value per line (blank lines and # comments skipped); the resolved value
+    is the list read.
     """
 
     kind: type
@@ -45,6 +48,7 @@ class Key:
     choices: tuple = ()
     valid: tuple = ()
     length: Any = None
+    from_file: bool = False
 
 
 def positive():
@@ -82,9 +86,30 @@ def _check_scalar(name, key, value, where):
     return value
 
 
+def _read_column(name, path, where):
+    """The values of a one-column text file, as TOML would give them."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            lines = [line.split("#")[0].strip() for line in stream]
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{name} = {path!r}{where}: cannot read the file ({err}); give a list or the path of "
+                          "a text file with one number per line") from None
+    values = []
+    for number, text in enumerate(lines, 1):
+        if text:
+            try:
+                values.append(float(text))
+            except ValueError:
+                raise ConfigError(f"{name} = {path!r}{where}: line {number} of the file, {text!r}, is not one "
+                                  "number; the file must hold one number per line") from None
+    return values
+
+
 def _check_value(name, key, value, resolved, where):
     if key.length is None:
         return _check_scalar(name, key, value, where)
+    if key.from_file and isinstance(value, str):
+        value = _read_column(name, value, where)
     length = key.length(resolved) if callable(key.length) else key.length
     lo, hi = length if isinstance(length, tuple) else (length, length)
     if not isinstance(value, list) or not lo <= len(value) <= hi:

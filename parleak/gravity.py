@@ -24,7 +24,7 @@ import numpy as np
 from parleak.budget import StageIntegrals
 from parleak.config import Key, at_least, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
-from parleak.grid import box_centre, dim, smallest_cell
+from parleak.grid_keys import box_centre, dim, smallest_cell
 from parleak.hydro.layout import C_DENS, C_ETOT, C_MOM_X, N_CONSERVED
 from parleak.parallel.exactsum import binned_words, cumulative_words, words_to_float
 from parleak.physics import Physics

@@ -1,144 +1,36 @@
 """The distributed Cartesian grid: a PETSc DMDA, coordinates, boundaries,
-halo exchange and global reductions.
+halo exchange and global reductions. Its configuration keys are in
+parleak.grid_keys.
 
 Axes are named x, y, z (index 0, 1, 2). Every local array is 3-D and indexed
 [z, y, x], x fastest, also for 1-D and 2-D grids, whose missing axes have one
 cell and no ghosts. Lengths are in cm.
 """
 
-import itertools
 import math
 
 import numpy as np
 
-from parleak import parallel
-from parleak.config import ConfigError, Key, at_least, in_range
+from parleak import parallel, spacing
+from parleak.grid_keys import AXES, FACES, choose_process_grid
 from parleak.petsc import PETSc
 
-AXES = "xyz"
-BOUNDARY_KINDS = ("outflow", "diode", "reflecting", "periodic")
-FACES = tuple(f"{axis}_{side}" for axis in AXES for side in ("lower", "upper"))
-
-
-# -- the grid.* configuration keys -------------------------------------------
-def dim(resolved):
-    """The number of axes of the resolved grid.cells."""
-    return len(resolved["grid.cells"])
-
-
-def box_centre(resolved):
-    """The centre of the domain per axis, cm."""
-    return [0.5 * (lo + hi) for lo, hi in zip(resolved["grid.lower"], resolved["grid.upper"])]
-
-
-def smallest_cell(resolved):
-    """The smallest cell width of any axis, cm."""
-    return min((hi - lo) / n for lo, hi, n in zip(resolved["grid.lower"], resolved["grid.upper"],
-                                                  resolved["grid.cells"]))
-
-
-def geometry_schema():
-    """grid.cells, grid.lower, grid.upper: the keys a problem's own keys
-    may depend on (they come before them)."""
-    return {
-        "grid.cells": Key(int, length=(1, 3), valid=at_least(1), help="cells per axis, x first; 1 to 3 entries"),
-        "grid.lower": Key(float, default=lambda r: [0.0] * dim(r), length=dim, help="lower domain corner, cm"),
-        "grid.upper": Key(float, default=lambda r: [1.0] * dim(r), length=dim, help="upper domain corner, cm"),
-    }
-
-
-def layout_schema(min_ghost, n_ranks):
-    """grid.ghost (default min_ghost(resolved), the problem's scheme),
-    grid.procs (default choose_process_grid for n_ranks) and the
-    boundaries (after the problem's keys)."""
-    def procs(resolved):
-        split = choose_process_grid(resolved["grid.cells"], n_ranks, resolved["grid.ghost"])
-        if split is None:
-            raise ConfigError(
-                f"grid.cells = {resolved['grid.cells']} cannot be split over {n_ranks} ranks with at least "
-                f"grid.ghost = {resolved['grid.ghost']} cells per rank along each split axis; "
-                "use more cells or fewer ranks")
-        return list(split)
-    keys = {
-        "grid.ghost": Key(int, default=min_ghost, valid=in_range(0, 8), help="ghost width, cells"),
-        "grid.procs": Key(int, default=procs, length=dim, valid=at_least(1),
-                          help="ranks per axis; their product must be the number of ranks"),
-    }
-    for face in FACES:
-        keys[f"grid.boundary.{face}"] = Key(str, default="periodic", choices=BOUNDARY_KINDS)
-    return keys
-
-
-def check_geometry(values, raw, where):
-    """ConfigError for grid keys that contradict each other: a boundary
-    of an axis the grid does not have (raw: the keys given), upper <=
-    lower, an unpaired periodic face; where(*names) says where the values
-    of the keys came from."""
-    n_axes = dim(values)
-    for face in FACES[2 * n_axes:]:
-        if f"grid.boundary.{face}" in raw:
-            raise ConfigError(f"grid.boundary.{face} is set but the grid is {n_axes}-D (grid.cells has {n_axes} "
-                              f"entries){where(f'grid.boundary.{face}', 'grid.cells')}; remove it")
-    for a, axis in enumerate(AXES[:n_axes]):
-        if values["grid.upper"][a] <= values["grid.lower"][a]:
-            raise ConfigError(f"grid.upper[{a}] = {values['grid.upper'][a]!r}{where('grid.upper', 'grid.lower')}: "
-                              f"must be > grid.lower[{a}] = {values['grid.lower'][a]!r}")
-        faces = (f"grid.boundary.{axis}_lower", f"grid.boundary.{axis}_upper")
-        lower, upper = (values[face] for face in faces)
-        if (lower == "periodic") != (upper == "periodic"):
-            raise ConfigError(f"{faces[0]} = {lower!r} and {faces[1]} = {upper!r}{where(*faces)}: periodic faces "
-                              "come in pairs; make both periodic or neither")
-
-
-def check_layout(values, n_ranks, where):
-    """ConfigError unless grid.procs splits the cells over n_ranks ranks
-    with at least grid.ghost cells per rank along every split axis."""
-    procs = values["grid.procs"]
-    if math.prod(procs) != n_ranks:
-        raise ConfigError(f"grid.procs = {procs}{where('grid.procs')}: their product must equal the number of ranks, "
-                          f"{n_ranks}")
-    for a, (n, p) in enumerate(zip(values["grid.cells"], procs)):
-        if p > 1 and n // p < values["grid.ghost"]:
-            raise ConfigError(f"grid.procs = {procs}{where('grid.procs', 'grid.cells')}: {n} cells along {AXES[a]} "
-                              f"over {p} ranks leaves fewer than grid.ghost = {values['grid.ghost']} cells on a rank")
-
-
-def choose_process_grid(cells, n_ranks, ghost):
-    """Process counts per axis (x, y, z) for `n_ranks` ranks.
-
-    Among the factorisations that leave every rank at least `ghost` cells
-    along each split axis, take the one with the fewest ghost cells in all
-    (the least halo traffic); ties go to splitting z, then y (slabs that
-    are contiguous in memory and in the dump). Returns None when no
-    factorisation fits.
-    """
-    n_axes = len(cells)
-    best = None
-    for split in itertools.product(range(1, n_ranks + 1), repeat=n_axes):
-        if int(np.prod(split)) != n_ranks:
-            continue
-        if any(n // p < ghost for n, p in zip(cells, split) if p > 1):
-            continue
-        halo = sum(
-            2 * ghost * (p - 1) * int(np.prod([m for b, m in enumerate(cells) if b != a]))
-            for a, p in enumerate(split))
-        rank_key = (halo, tuple(-p for p in reversed(split)))
-        if best is None or rank_key < best[0]:
-            best = (rank_key, split)
-    return None if best is None else best[1]
-
-
 class Grid:
-    """A uniform Cartesian grid distributed over the ranks of `comm`.
+    """A Cartesian tensor-product grid distributed over the ranks of `comm`.
 
     cells, lower, upper: per active axis (x first); lower/upper in cm.
     ghost: ghost width in cells along every active axis.
     boundaries: face name ("x_lower", ..., "z_upper") -> one of
     BOUNDARY_KINDS; periodic faces come in pairs.
     procs: process counts per active axis, or None to choose them.
+    faces: None for uniform cells, or the face coordinates (cm) of each
+    active axis (parleak.grid_keys.axis_faces), from lower to upper.
+
+    Ghost cells beyond a physical face have the widths of the cells they
+    mirror; across a periodic face, those of the cells they copy.
     """
 
-    def __init__(self, cells, lower, upper, ghost, boundaries, procs=None, comm=parallel.WORLD):
+    def __init__(self, cells, lower, upper, ghost, boundaries, procs=None, comm=parallel.WORLD, faces=None):
         self.comm = comm
         self.dim = len(cells)
         self.ghost = ghost
@@ -146,9 +38,14 @@ class Grid:
         self.cells = tuple(cells) + (1,) * pad
         self.lower = tuple(float(v) for v in lower) + (0.0,) * pad
         self.upper = tuple(float(v) for v in upper) + (1.0,) * pad
-        self.dx = tuple((u - l) / n for l, u, n in zip(self.lower, self.upper, self.cells))
+        self.uniform = faces is None
+        self._dx = tuple((u - l) / n for l, u, n in zip(self.lower, self.upper, self.cells))
+        self.faces = tuple(
+            np.asarray(faces[a], dtype=float) if faces is not None and a < self.dim
+            else spacing.uniform_faces(self.lower[a], self.upper[a], self.cells[a]) for a in range(3))
         self.boundaries = {face: boundaries[face] for face in FACES[: 2 * self.dim]}
         periodic = [self.boundaries[f"{a}_lower"] == "periodic" for a in AXES[: self.dim]]
+        self.periodic = tuple(periodic) + (False,) * pad
         if procs is None:
             procs = choose_process_grid(cells, comm.Get_size(), ghost)
         self.procs = tuple(procs) + (1,) * pad
@@ -171,20 +68,71 @@ class Grid:
             and self.owned[a][0 if side == "lower" else 1] == (0 if side == "lower" else self.cells[a])]
 
     # -- coordinates ------------------------------------------------------
+    @property
+    def dx(self):
+        """The cell widths per axis (x, y, z) of a uniform grid, cm."""
+        if not self.uniform:
+            raise ValueError("Grid.dx: the cells of a stretched grid have different widths; use Grid.widths(axis)")
+        return self._dx
+
+    def _source_cells(self, axis, index):
+        """(the domain cell each global index (ghosts included) takes its
+        width from, the shift of its centre: the period or a mirror)."""
+        n = self.cells[axis]
+        if self.periodic[axis]:
+            return index % n, (index // n) * (self.upper[axis] - self.lower[axis]), 1.0
+        source = np.where(index < 0, -1 - index, np.where(index >= n, 2 * n - 1 - index, index))
+        mirror = np.where(index < 0, 2.0 * self.lower[axis], np.where(index >= n, 2.0 * self.upper[axis], 0.0))
+        return source, mirror, np.where((index < 0) | (index >= n), -1.0, 1.0)
+
+    def global_widths(self, axis):
+        """Cell widths (cm) of all cells along `axis`."""
+        if self.uniform:
+            return np.full(self.cells[axis], self._dx[axis])
+        return np.diff(self.faces[axis])
+
+    def widths(self, axis):
+        """Cell widths (cm) along `axis` of the local ghosted range."""
+        start, end = self.ghosted[axis]
+        if self.uniform:
+            return np.full(end - start, self._dx[axis])
+        return self.global_widths(axis)[self._source_cells(axis, np.arange(start, end))[0]]
+
+    def global_centres(self, axis):
+        """Cell-centre coordinates (cm) of all cells along `axis`."""
+        if self.uniform:
+            return self.lower[axis] + (np.arange(self.cells[axis]) + 0.5) * self._dx[axis]
+        return 0.5 * (self.faces[axis][:-1] + self.faces[axis][1:])
+
     def centres(self, axis):
         """Cell-centre coordinates (cm) along `axis` (0, 1, 2) of the local
         ghosted range, as a 1-D array."""
         start, end = self.ghosted[axis]
-        return self.lower[axis] + (np.arange(start, end) + 0.5) * self.dx[axis]
-
-    def global_centres(self, axis):
-        return self.lower[axis] + (np.arange(self.cells[axis]) + 0.5) * self.dx[axis]
+        if self.uniform:
+            return self.lower[axis] + (np.arange(start, end) + 0.5) * self._dx[axis]
+        source, shift, sign = self._source_cells(axis, np.arange(start, end))
+        return shift + sign * self.global_centres(axis)[source]
 
     def local_mesh(self):
         """Broadcastable (z, y, x) coordinate arrays of the local ghosted
         cells, cm."""
         x, y, z = (self.centres(a) for a in range(3))
         return z[:, None, None], y[None, :, None], x[None, None, :]
+
+    def volumes(self):
+        """The volumes (cm^3; cm^2 in 2-D, cm in 1-D) of the owned cells, a
+        broadcastable [z, y, x] array."""
+        w = [self.widths(a)[self.interior[2 - a]] if a < self.dim else np.ones(1) for a in range(3)]
+        return w[2][:, None, None] * w[1][None, :, None] * w[0][None, None, :]
+
+    def integral(self, owned_values):
+        """sum over the domain of values times cell volume, correctly
+        rounded (the same on any decomposition). owned_values: an array
+        over the owned cells [z, y, x]. On a uniform grid the volume
+        multiplies the sum (as before stretched grids)."""
+        if self.uniform:
+            return math.prod(self._dx[: self.dim]) * self.sum(owned_values)
+        return self.sum(owned_values * self.volumes())
 
     def global_index_mesh(self):
         """Broadcastable (k, j, i) global indices of the local ghosted cells;
@@ -295,13 +243,15 @@ class Grid:
 
     def describe_cell(self, index):
         """Words locating the cell of global (x, y, z) `index`."""
-        position = tuple(float(f"{self.lower[a] + (index[a] + 0.5) * self.dx[a]:.6e}") for a in range(self.dim))
+        position = tuple(float(f"{self.global_centres(a)[index[a]]:.6e}") for a in range(self.dim))
         return f"global index (x, y, z)[:dim] = {tuple(int(n) for n in index[:self.dim])}, position {position} cm"
 
     def describe(self):
         shape = " x ".join(str(n) for n in self.cells[: self.dim])
         procs = " x ".join(str(p) for p in self.procs[: self.dim])
-        return f"{self.dim}-D grid {shape} cells, {self.comm.Get_size()} ranks as {procs}, ghost width {self.ghost}"
+        kind = "" if self.uniform else "stretched "
+        return (f"{self.dim}-D {kind}grid {shape} cells, {self.comm.Get_size()} ranks as {procs}, "
+                f"ghost width {self.ghost}")
 
 
 class Halo:

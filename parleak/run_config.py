@@ -8,7 +8,8 @@ a problem's own in its module; time.* and output.* here."""
 
 from parleak.config import (REQUIRED, ConfigError, Config, Key, at_least, flatten, in_range, load_toml, origin,
                             positive, tomllib, validate)
-from parleak.grid import FACES, check_geometry, check_layout, geometry_schema, layout_schema
+from parleak.grid_keys import (FACES, check_geometry, check_layout, geometry_schema, layout_schema,
+                               unused_keys)
 from parleak.integrator import SSP_METHODS
 from parleak.problems import PROBLEMS
 
@@ -92,6 +93,8 @@ def load_config(path, overrides=(), n_ranks=1):
     _check_consistency(values, raw, problem, n_ranks, lambda *names: origin(names, path, overrides))
     for face in FACES[2 * len(values["grid.cells"]):]:
         del values[f"grid.boundary.{face}"]  # axes the grid does not have
+    for name in unused_keys(values):
+        del values[name]
     return Config(values)
 
 

@@ -12,6 +12,7 @@ from collections import deque
 from parleak import parallel
 from parleak.budget import EnergyBudget
 from parleak.grid import Grid
+from parleak.grid_keys import axis_faces
 from parleak.integrator import SSPRungeKutta
 from parleak.io.checkpoint import prune_checkpoints, read_checkpoint, remove_checkpoints, write_checkpoint
 from parleak.io.dump import on_rank_0, remove_dumps, write_dump
@@ -19,6 +20,7 @@ from parleak.io.run_directory import new_run_id, write_run_id
 from parleak.io.scalars import ScalarSeries, scalars_path
 from parleak.parallel import CollectiveError, OutputError
 from parleak.problems import PROBLEMS
+from parleak.spacing import describe as describe_spacing
 from parleak.state import State
 
 
@@ -36,7 +38,7 @@ class Simulation:
         self.problem = PROBLEMS[config["problem.name"]]
         grid_keys = config.section("grid")
         self.grid = Grid(grid_keys["cells"], grid_keys["lower"], grid_keys["upper"], grid_keys["ghost"],
-                         config.section("grid.boundary"), grid_keys["procs"], comm)
+                         config.section("grid.boundary"), grid_keys["procs"], comm, axis_faces(config.values))
         self.physics_set = self.problem.setup(config, self.grid).with_extra(extra_physics)
         self.physics = self.physics_set.ordered()
         self.state = State(self.grid, [spec for p in self.physics for spec in p.fields])
@@ -147,6 +149,8 @@ class Simulation:
         cfg = self.config
         parallel.say(f"parleak: problem {cfg['problem.name']!r}, {self.grid.describe()}, "
                      f"{cfg['time.integrator']}, t_end = {cfg['time.t_end']:g} s", comm=comm)
+        if not self.grid.uniform:
+            parallel.say(f"parleak: {describe_spacing(self.grid.faces[:self.grid.dim])}", comm=comm)
         path = scalars_path(output_dir)
         if self.restarted:
             return ScalarSeries(path, comm, after_step=self.step) if cfg["output.scalars_every"] else None

@@ -54,7 +54,7 @@ import math
 import numba
 import numpy as np
 
-from parleak.grid import AXES, FACES
+from parleak.grid_keys import AXES, FACES
 from parleak.parallel.process_lines import ProcessLines
 
 DIRECTIONS = ("+x", "-x", "+y", "-y", "+z", "-z")

@@ -55,7 +55,7 @@ from scipy.integrate import solve_ivp
 from parleak import parallel
 from parleak.config import ConfigError, Key, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
-from parleak.grid import box_centre, dim
+from parleak.grid_keys import box_centre, dim
 from parleak.microphysics.ye_param import G15, N13, deleptonise
 from parleak.neutrino.collapse import CollapsePhase
 from parleak.problems import common

@@ -21,7 +21,7 @@ from parleak.eos import schema as eos_schema
 from parleak.eos.table import UNITS
 from parleak.gravity import ConstantGravity, MonopoleGravity, PointMassGravity
 from parleak.gravity import schema as gravity_schema
-from parleak.grid import box_centre
+from parleak.grid_keys import box_centre
 from parleak.hydro import settings as hydro_settings
 from parleak.hydro.layout import CONSERVED
 from parleak.hydro.primitives import primitive_to_conserved

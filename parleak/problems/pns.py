@@ -67,7 +67,7 @@ from scipy.integrate import solve_ivp
 
 from parleak.config import ConfigError, Key, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
-from parleak.grid import box_centre, dim
+from parleak.grid_keys import box_centre, dim
 from parleak.problems import common
 
 BAROTROPE_SAMPLES = 50000  # EOS lookups of P(rho) between the surface and the centre

@@ -18,7 +18,7 @@ import numpy as np
 
 from parleak.config import Key, positive
 from parleak.constants import GRAVITATIONAL_CONSTANT
-from parleak.grid import box_centre, dim
+from parleak.grid_keys import box_centre, dim
 from parleak.problems import common
 
 SCHEMA = {

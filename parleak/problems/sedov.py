@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from parleak.config import ConfigError, Key, positive
-from parleak.grid import box_centre, dim, smallest_cell
+from parleak.grid_keys import box_centre, dim, smallest_cell
 from parleak.problems import common
 
 SCHEMA = {

@@ -15,7 +15,7 @@ average of s. Errors of the solver beyond O(A^2) therefore show against
 import numpy as np
 
 from parleak.config import ConfigError, Key, positive
-from parleak.grid import dim
+from parleak.grid_keys import dim
 from parleak.hydro.layout import CONSERVED
 from parleak.problems import common
 
