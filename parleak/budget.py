@@ -19,7 +19,11 @@ from parleak.parallel.exactsum import N_WORDS, finite_binned_words, words_to_flo
 class StageIntegrals:
     """Volume integrals over the grid's owned cells of `n_rows` arrays, one
     set per stage (`add_stage`), combined with the stage weights at the end
-    of the step (`combine`). In 1-D (2-D) the cell volume is dx (dx dy)."""
+    of the step (`combine`). In 1-D (2-D) the cell volume is dx (dx dy).
+    On a uniform grid the volume multiplies the combined sums; on a
+    stretched grid each value is multiplied by its cell's volume
+    (`volumes`, flat over the owned cells, None on a uniform grid) before
+    the exact sum; a caller of packed_rows multiplies its packed values."""
 
     def __init__(self, grid, n_rows):
         self.grid = grid
@@ -29,7 +33,9 @@ class StageIntegrals:
         self._packed = np.empty(0)  # the storage of packed_rows
         self._packed_bins = {}  # count: the bins of packed_rows(count)
         self._stages = []
-        self.cell_volume = math.prod(grid.dx[: grid.dim])
+        self.cell_volume = math.prod(grid.dx[: grid.dim]) if grid.uniform else 1.0
+        self.volumes = None if grid.uniform else np.broadcast_to(
+            grid.volumes(), tuple(s.stop - s.start for s in grid.interior)).reshape(-1)
 
     def __len__(self):
         """The number of stages recorded since the last combine."""
@@ -52,6 +58,8 @@ class StageIntegrals:
         if arrays is not None:
             for row, values in zip(self.rows, arrays):
                 row[...] = values.reshape(-1)
+                if self.volumes is not None:
+                    row *= self.volumes
         n_rows = self.rows.shape[0]
         if count is None:
             words, n_bad = finite_binned_words(self.rows, self._bins, n_rows)
