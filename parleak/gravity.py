@@ -14,6 +14,12 @@ radial bin in fixed-point words (parleak.parallel.exactsum), one Allreduce adds
 them, and the enclosed masses are rounded once, so g is bitwise the same on
 any number of ranks. Within a bin, M(<r) is interpolated linearly in r^3
 (uniform density in the shell).
+
+On a stretched grid the bins widen with the cells (the cell masses use
+each cell's volume): a bin starting at radius r is max(gravity.bin_width,
+half the narrowest width of the cells at distance r from the centre
+along the axes) wide, so that a domain of thousands of km in cells that
+grow to hundreds of km needs hundreds of bins, not tens of thousands.
 """
 
 import math
@@ -148,10 +154,35 @@ class PointMassGravity(_GravitySource):
             self.g[a] = factor * offset[a]
 
 
+def radial_bin_edges(grid, centre, bin_width, r_max):
+    """Edges (cm) of the monopole's radial bins from 0 past r_max: every
+    bin_width on a uniform grid; on a stretched grid each bin max(bin_width,
+    half the narrowest cell width at its inner edge's distance from the
+    centre along the axes)."""
+    if grid.uniform:
+        return bin_width * np.arange(int(r_max / bin_width) + 3)
+
+    def narrowest(radius):  # of the cells at `radius` along the axes inside the domain (else the edge cells)
+        widths = []
+        for a in range(grid.dim):
+            faces, cell_widths = grid.faces[a], grid.global_widths(a)
+            inside = [p for p in (centre[a] - radius, centre[a] + radius) if faces[0] <= p < faces[-1]]
+            cells = np.searchsorted(faces, inside, side="right") - 1 if inside else [0, -1]
+            widths.append(min(cell_widths[c] for c in cells) if inside else max(cell_widths[c] for c in cells))
+        return min(widths)
+
+    edges = [0.0]
+    while edges[-1] <= r_max or len(edges) < 3:
+        edges.append(edges[-1] + max(bin_width, 0.5 * narrowest(edges[-1])))
+    edges.append(edges[-1] + (edges[-1] - edges[-2]))
+    return np.array(edges)
+
+
 @numba.njit(cache=True)
-def _monopole_acceleration(r, offset_x, offset_y, offset_z, bins, mass_in, mass_out, bin_width, g):
+def _monopole_acceleration(r, offset_x, offset_y, offset_z, bins, mass_in, mass_out, edges, g):
     """g = -G M(<r) d / r^3 per local cell, M interpolated linearly in r^3
-    inside each bin (M at its inner and outer edge: mass_in, mass_out)."""
+    inside each bin (M at its inner and outer edge: mass_in, mass_out;
+    edges: the bins' edges, cm)."""
     nz, ny, nx = r.shape
     for k in range(nz):
         for j in range(ny):
@@ -161,8 +192,8 @@ def _monopole_acceleration(r, offset_x, offset_y, offset_z, bins, mass_in, mass_
                     g[0, k, j, i] = g[1, k, j, i] = g[2, k, j, i] = 0.0
                     continue
                 b = bins[k, j, i]
-                inner3 = (b * bin_width) ** 3
-                outer3 = ((b + 1) * bin_width) ** 3
+                inner3 = edges[b] ** 3
+                outer3 = edges[b + 1] ** 3
                 mass = mass_in[b] + (mass_out[b] - mass_in[b]) * (radius ** 3 - inner3) / (outer3 - inner3)
                 factor = -GRAVITATIONAL_CONSTANT * mass / radius ** 3
                 g[0, k, j, i] = factor * offset_x[k, j, i]
@@ -172,7 +203,8 @@ def _monopole_acceleration(r, offset_x, offset_y, offset_z, bins, mass_in, mass_
 
 class MonopoleGravity(_GravitySource):
     """Self-gravity of the matter on the grid in the monopole approximation
-    about `centre` (3 components, cm), with radial bins of `bin_width` (cm).
+    about `centre` (3 components, cm), with radial bins of `bin_width` (cm;
+    wider where a stretched grid's cells are, radial_bin_edges).
 
     mass_factor multiplies every cell's mass: 8 for an octant run with
     reflecting planes through the centre, 2 for a half domain, 1 otherwise.
@@ -186,10 +218,16 @@ class MonopoleGravity(_GravitySource):
         self.r = np.sqrt(np.sum(self.offset ** 2, axis=0))
         corners = np.array([[grid.lower[a], grid.upper[a]] for a in range(3)])
         r_max = max(math.dist(centre, [corners[a][c >> a & 1] for a in range(3)]) for c in range(8))
-        self.n_bins = int(r_max / self.bin_width) + 2
-        self.bins = np.minimum((self.r / self.bin_width).astype(np.int64), self.n_bins - 1)
+        self.edges = radial_bin_edges(grid, centre, self.bin_width, r_max)
+        self.n_bins = self.edges.size - 1
+        if grid.uniform:
+            self.bins = np.minimum((self.r / self.bin_width).astype(np.int64), self.n_bins - 1)
+        else:
+            self.bins = np.minimum(np.searchsorted(self.edges, self.r, side="right") - 1, self.n_bins - 1)
         self.owned_bins = np.ascontiguousarray(self.bins[grid.interior]).reshape(-1)
-        self.cell_volume = math.prod(grid.dx[:grid.dim]) * self.mass_factor
+        shape = tuple(s.stop - s.start for s in grid.interior)
+        self.cell_volume = (math.prod(grid.dx[:grid.dim]) if grid.uniform else
+                            np.broadcast_to(grid.volumes(), shape).reshape(-1)) * self.mass_factor
         self.mass_in = np.zeros(self.n_bins)
         self.mass_out = np.zeros(self.n_bins)
 
@@ -204,7 +242,7 @@ class MonopoleGravity(_GravitySource):
     def update(self, state):
         self.mass_in, self.mass_out = self.enclosed_mass(state)
         _monopole_acceleration(self.r, self.offset[0], self.offset[1], self.offset[2], self.bins, self.mass_in,
-                               self.mass_out, self.bin_width, self.g)
+                               self.mass_out, self.edges, self.g)
 
     def scalars(self, state):
         """gravity_work (see _GravitySource) and "gravitational_energy": W (erg):
@@ -213,8 +251,7 @@ class MonopoleGravity(_GravitySource):
         a grid total like the hydro's totals (an octant holds 1/8 of the
         star's W). Collective."""
         phi = self.potential(state)[self.grid.interior]
-        volume = math.prod(self.grid.dx[:self.grid.dim])
-        return super().scalars(state) | {"gravitational_energy": 0.5 * volume * self.grid.sum(state.interior("dens") * phi)}
+        return super().scalars(state) | {"gravitational_energy": 0.5 * self.grid.integral(state.interior("dens") * phi)}
 
     def potential(self, state):
         """The gravitational potential (erg/g) on the local ghosted cells,
@@ -222,7 +259,7 @@ class MonopoleGravity(_GravitySource):
         outermost bin, and inside the integral of G M(<r) / r^2 with M
         linear in r^3 within each bin (exact for that M). Collective."""
         mass_in, mass_out = self.enclosed_mass(state)
-        edges = self.bin_width * np.arange(self.n_bins + 1)
+        edges = self.edges
         span3 = edges[1:] ** 3 - edges[:-1] ** 3
         slope = (mass_out - mass_in) / span3  # B: M = A + B r^3 in each bin
         const = mass_in - slope * edges[:-1] ** 3  # A

@@ -33,8 +33,9 @@ def smallest_cell(resolved):
     kind = resolved.get("grid.spacing", "uniform")
     if kind == "stretched":
         return resolved["grid.min_width"]
-    if kind == "faces":
-        return min(float(np.min(np.diff(resolved[f"grid.faces.{axis}"]))) for axis in AXES[:dim(resolved)])
+    faces = [resolved[f"grid.faces.{axis}"] for axis in AXES[:dim(resolved)]] if kind == "faces" else []
+    if all(len(f) > 1 for f in faces) and faces:
+        return min(float(np.min(np.diff(f))) for f in faces)
     return min((hi - lo) / n for lo, hi, n in zip(resolved["grid.lower"], resolved["grid.upper"],
                                                   resolved["grid.cells"]))
 

@@ -34,6 +34,8 @@ def _side_length(h, ratio, m):
         return 0.0
     if ratio == 1.0:
         return h * m
+    if m * math.log(ratio) > 700.0:
+        return math.inf
     return h * ratio * (ratio ** m - 1.0) / (ratio - 1.0)
 
 
@@ -89,11 +91,12 @@ def stretched_faces(lower, upper, cells, min_width, extent, centre, axis="x"):
                           f"{needed + 8} cells, a larger grid.min_width or a smaller grid.uniform_extent")
     counts = _split(min_width, [rest for _, _, rest in sides], n_stretched, stretched)
     ratios = [solve_ratio(min_width, rest, m) if m else 1.0 for (_, _, rest), m in zip(sides, counts)]
-    ratio = max(ratios)
-    if ratio > MAX_RATIO or min(ratios) < 1.0 - 1e-12:
+    bad = [r for r, m in zip(ratios, counts) if m and not 1.0 - 1e-12 <= r <= MAX_RATIO]
+    ratio = bad[0] if bad else max(ratios)
+    if bad:
         fewest = n_uniform + sum(_cells_for_ratio(min_width, rest, MAX_RATIO) for _, _, rest in sides)
         most = n_uniform + sum(math.floor(rest / min_width) for _, _, rest in sides)
-        raise ConfigError(f"{keys} along {axis}: {cells} cells need a width ratio of {ratio:.4f} per cell (at most "
+        raise ConfigError(f"{keys} along {axis}: {cells} cells need a width ratio of {ratio:.6g} per cell (at most "
                           f"{MAX_RATIO} and at least 1 can be met); with grid.min_width = {min_width!r} cm use "
                           f"{fewest} to {most} cells along {axis}, or change grid.min_width")
     lower_side, upper_side = (
