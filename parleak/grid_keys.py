@@ -158,7 +158,8 @@ def spacing_keys():
             float, default=[], from_file=True,
             length=lambda r, a=a: r["grid.cells"][a] + 1 if a < len(r["grid.cells"]) else 0,
             help=f"faces: the grid.cells[{a}] + 1 face coordinates along {axis}, cm, increasing from grid.lower "
-                 "to grid.upper: a list or the path of a one-column text file")
+                 "to grid.upper: a list or the path of a one-column text file (relative to the config file's "
+                 "directory; to the working directory with --set)")
     return keys
 
 

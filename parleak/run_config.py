@@ -6,6 +6,8 @@ hydro.* in parleak.hydro.settings, eos.* in parleak.eos, gravity.* in
 parleak.gravity, optical_depth.* and leakage.* in parleak.neutrino.settings,
 a problem's own in its module; time.* and output.* here."""
 
+import os
+
 from parleak.config import (REQUIRED, ConfigError, Config, Key, at_least, flatten, in_range, load_toml, origin,
                             positive, tomllib, validate)
 from parleak.grid_keys import (FACES, check_geometry, check_layout, geometry_schema, layout_schema,
@@ -89,7 +91,11 @@ def load_config(path, overrides=(), n_ranks=1):
         shown = "is missing" if name is REQUIRED else f"= {name!r}"
         raise ConfigError(f"problem.name {shown} (in {path}): must be one of {', '.join(map(repr, PROBLEMS))}")
     problem = PROBLEMS[name]
-    values = validate(raw, schema(problem, n_ranks), source=path, overridden=set(overrides))
+    keys = schema(problem, n_ranks)
+    for key_name, value in raw.items():  # a file named in the config file: relative to its directory
+        if key_name in keys and keys[key_name].from_file and isinstance(value, str) and key_name not in overrides:
+            raw[key_name] = os.path.join(os.path.dirname(path), value)
+    values = validate(raw, keys, source=path, overridden=set(overrides))
     _check_consistency(values, raw, problem, n_ranks, lambda *names: origin(names, path, overrides))
     for face in FACES[2 * len(values["grid.cells"]):]:
         del values[f"grid.boundary.{face}"]  # axes the grid does not have

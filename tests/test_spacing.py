@@ -79,7 +79,7 @@ def write_config(tmp_path, grid_lines, cells="[40]"):
     ('min_width = 0.01', "grid.min_width is set (in"),
     ('spacing = "faces"', "needs grid.faces.x"),
     ('spacing = "stretched"\nmin_width = 0.01\nfaces.x = [0.0, 1.0]', "grid.faces.x = [0.0, 1.0] (in"),
-    ('spacing = "faces"\nfaces.x = "missing.txt"', "grid.faces.x = 'missing.txt' (in"),
+    ('spacing = "faces"\nfaces.x = "missing.txt"', "missing.txt' (in"),
     ('spacing = "stretched"\nmin_width = 0.01\nuniform_extent = 0.3', "the uniform part alone needs 60 cells"),
     ('spacing = "stretched"\nmin_width = 0.01\nstretch_center = [2.0]', "lies outside the domain"),
 ])
@@ -96,6 +96,8 @@ def test_faces_from_a_list_or_a_file_and_their_errors(tmp_path):
     column.write_text("# x faces, cm\n" + "\n".join(repr(f) for f in faces) + "\n\n")
     filed = load_config(write_config(tmp_path, f'spacing = "faces"\nfaces.x = "{column}"'))
     assert listed["grid.faces.x"] == filed["grid.faces.x"] == list(faces)
+    relative = load_config(write_config(tmp_path, 'spacing = "faces"\nfaces.x = "faces.txt"'))  # beside the config
+    assert relative["grid.faces.x"] == list(faces)
     column.write_text("0.0\n0.5 0.6\n1.0\n")
     with pytest.raises(ConfigError, match="line 2 of the file, '0.5 0.6', is not one number"):
         load_config(write_config(tmp_path, f'spacing = "faces"\nfaces.x = "{column}"', cells="[2]"))
