@@ -4,14 +4,15 @@ distributed grid.
 
 Every cell i takes the least optical depth over its face neighbours n,
 
-    tau_i = min_n (tau_n + (kappa_i + kappa_n) dx_axis / 2),
+    tau_i = min_n (tau_n + (kappa_i + kappa_n) |x_n - x_i| / 2),
 
 the Bellman equation of the shortest path to the outside over the graph of
-the cell centres (the optical path between two centres is the trapezoid of
-their opacities). Towards an outflow face the neighbour is the outside,
-tau = 0 at the face: the candidate kappa_i dx / 2 (measured from the cell
-centre). Across a reflecting face the neighbour is the cell's mirror image,
-whose candidate tau_i + kappa_i dx never lowers tau: it is left out.
+the cell centres x (the optical path between two centres is the trapezoid
+of their opacities; on a uniform grid |x_n - x_i| = dx_axis). Towards an
+outflow face the neighbour is the outside, tau = 0 at the face: the
+candidate kappa_i w_i / 2 (measured from the cell centre, w_i its width).
+Across a reflecting face the neighbour is the cell's mirror image,
+whose candidate tau_i + kappa_i w_i never lowers tau: it is left out.
 Periodic faces have no outside (ValueError). Axes with one cell (1-D and
 2-D grids) are not lines of sight.
 
@@ -27,7 +28,8 @@ every value only decreases. The values then stay above every fixed point,
 and when an iteration changes nothing on any rank they are the greatest
 fixed point of the floating-point Bellman equation: the least over all
 grid paths of the path sums accumulated from the outside, each step
-tau_n + (kappa_i + kappa_n) * (dx / 2) rounded the same way everywhere.
+tau_n + (kappa_i + kappa_n) * (|x_n - x_i| / 2) rounded the same way
+everywhere (the centre distances come from the global face coordinates).
 It depends neither on the sweep order nor on the decomposition, so with
 tolerance 0 (exact convergence, the default) the result is bitwise the
 same on any number of ranks. A warm start converges to the same values
@@ -43,21 +45,35 @@ from parleak.grid import AXES, Grid
 TINY = np.finfo(np.float64).tiny  # floor of the denominator of the relative change
 
 
+@numba.njit(cache=True, forceinline=True, error_model="numpy")
+def half_steps(gaps, axis, index, half_width, active):
+    """(half the distance [cm] from the centre of ghosted cell `index` to
+    the lower neighbour's, to the upper one's) along array axis `axis`:
+    half_width on a uniform grid (gaps None) or an inactive axis, else
+    gaps[axis][index - 1], gaps[axis][index]."""
+    if gaps is None or not active:
+        return half_width, half_width
+    return gaps[axis][index - 1], gaps[axis][index]
+
+
 @numba.njit(cache=True, error_model="numpy")
-def relax(tau, kappa, half_dx, lo, hi, active):
+def relax(tau, kappa, half_dx, gaps, lo, hi, active):
     """One iteration of Gauss-Seidel sweeps of the Bellman equation, in place.
 
     tau: (n_fields, gz, gy, gx) ghosted optical depths, ghosts filled (0
     beyond outflow faces, +inf beyond reflecting faces); kappa: the same
-    shape, opacities in cm^-1 (0 beyond physical faces); half_dx: (z, y, x)
-    half cell widths in cm; lo, hi: (z, y, x) bounds of the owned cells;
+    shape, opacities in cm^-1 (0 beyond physical faces); uniform grid:
+    half_dx (z, y, x) half cell widths in cm, gaps None; stretched grid:
+    half_dx None, gaps (z, y, x) arrays of half the distances [cm] between
+    consecutive ghosted cell centres (ghosts beyond a face mirrored, so
+    the outside of an outflow face is a half width away); lo, hi: (z, y, x) bounds of the owned cells;
     active: (z, y, x) 1 for an axis with neighbours. Sweeps every field in
     the 2^dim orders of the active axes. Returns the largest relative
     change |tau_new - tau_old| / max(tau_new, TINY) of any update (+inf
     where a value leaves or reaches +inf).
     """
     change = 0.0
-    hz, hy, hx = half_dx[0], half_dx[1], half_dx[2]
+    hz, hy, hx = (0.0, 0.0, 0.0) if half_dx is None else (half_dx[0], half_dx[1], half_dx[2])
     az, ay = active[0] == 1, active[1] == 1
     for f in range(tau.shape[0]):
         t = tau[f]
@@ -70,17 +86,20 @@ def relax(tau, kappa, half_dx, lo, hi, active):
             j0, j1, dj = (hi[1] - 1, lo[1] - 1, -1) if fy else (lo[1], hi[1], 1)
             i0, i1, di = (hi[2] - 1, lo[2] - 1, -1) if fx else (lo[2], hi[2], 1)
             for k in range(k0, k1, dk):
+                lz, uz = half_steps(gaps, 0, k, hz, az)
                 for j in range(j0, j1, dj):
+                    ly, uy = half_steps(gaps, 1, j, hy, ay)
                     for i in range(i0, i1, di):
+                        lx, ux = half_steps(gaps, 2, i, hx, True)
                         kc = kap[k, j, i]
-                        new = min(t[k, j, i - 1] + (kc + kap[k, j, i - 1]) * hx,
-                                  t[k, j, i + 1] + (kc + kap[k, j, i + 1]) * hx)
+                        new = min(t[k, j, i - 1] + (kc + kap[k, j, i - 1]) * lx,
+                                  t[k, j, i + 1] + (kc + kap[k, j, i + 1]) * ux)
                         if ay:
-                            new = min(new, t[k, j - 1, i] + (kc + kap[k, j - 1, i]) * hy,
-                                      t[k, j + 1, i] + (kc + kap[k, j + 1, i]) * hy)
+                            new = min(new, t[k, j - 1, i] + (kc + kap[k, j - 1, i]) * ly,
+                                      t[k, j + 1, i] + (kc + kap[k, j + 1, i]) * uy)
                         if az:
-                            new = min(new, t[k - 1, j, i] + (kc + kap[k - 1, j, i]) * hz,
-                                      t[k + 1, j, i] + (kc + kap[k + 1, j, i]) * hz)
+                            new = min(new, t[k - 1, j, i] + (kc + kap[k - 1, j, i]) * lz,
+                                      t[k + 1, j, i] + (kc + kap[k + 1, j, i]) * uz)
                         old = t[k, j, i]
                         if new != old:
                             if new == np.inf or old == np.inf:
@@ -107,7 +126,8 @@ class LocalOpticalDepth:
             raise ValueError("optical depth: every face is reflecting; no path reaches an outer boundary")
         dim = grid.dim
         halo_grid = grid if grid.ghost == 1 else Grid(
-            grid.cells[:dim], grid.lower[:dim], grid.upper[:dim], 1, grid.boundaries, grid.procs[:dim], grid.comm)
+            grid.cells[:dim], grid.lower[:dim], grid.upper[:dim], 1, grid.boundaries, grid.procs[:dim], grid.comm,
+            faces=None if grid.uniform else grid.faces[:dim])
         if halo_grid.owned != grid.owned:
             raise RuntimeError("optical depth: the one-ghost grid is decomposed differently")
         self.grid = halo_grid
@@ -122,7 +142,8 @@ class LocalOpticalDepth:
         self._interior = (slice(None),) + interior
         self._lo = np.array([s.start for s in interior], dtype=np.int64)
         self._hi = np.array([s.stop for s in interior], dtype=np.int64)
-        self._half_dx = np.array([0.5 * halo_grid.dx[a] for a in (2, 1, 0)])
+        self._half_dx = np.array([0.5 * halo_grid.dx[a] for a in (2, 1, 0)]) if grid.uniform else None
+        self._gaps = None if grid.uniform else tuple(0.5 * np.diff(halo_grid.centres(a)) for a in (2, 1, 0))
         self._active = np.array([1 if a < dim else 0 for a in (2, 1, 0)], dtype=np.int64)
         # The ghost layers beyond this rank's physical faces: (index, kind).
         self._faces = []
@@ -159,7 +180,7 @@ class LocalOpticalDepth:
         self._tau_halo.exchange(self._signs)
         for index, kind in self._faces:
             self._tau[index] = np.inf if kind == "reflecting" else 0.0  # outflow or diode: open
-        change = relax(self._tau, self._kappa, self._half_dx, self._lo, self._hi, self._active)
+        change = relax(self._tau, self._kappa, self._half_dx, self._gaps, self._lo, self._hi, self._active)
         self.last_change = self.grid.max(change)
         return self.last_change
 
