@@ -156,7 +156,9 @@ def inspect_checkpoint(path):
     """Check that `path` is a complete parleak checkpoint, reading only its
     metadata (serial: call on one rank). Returns {time, step, config (the
     resolved TOML text), cells, fields: [names], parts: {key: [field
-    names]}} and the COUNTERS; raises CheckpointError naming the file."""
+    names]}, run_id, faces: the cell faces per axis (cm; None in a
+    checkpoint written before stretched grids)} and the COUNTERS; raises
+    CheckpointError naming the file."""
     if not os.path.exists(path):
         raise CheckpointError(f"checkpoint {path!r} does not exist")
     try:
@@ -205,15 +207,17 @@ def _contents(path, h5):
                 raise CheckpointError(f"checkpoint {path!r}: restart field {key}/{name} has shape {dataset.shape} "
                                       f"(expected (k,) + {shape}) or no checksum")
     run_id = h5.attrs.get("run_id")
+    faces = [h5.get(f"grid/faces_{axis}") for axis in "xyz"]  # none in a checkpoint written before stretched grids
     info = {"time": float(h5.attrs["time"]), "step": int(h5.attrs["step"]), "config": config, "cells": cells,
-            "fields": list(h5["fields"]), "parts": parts, "run_id": None if run_id is None else str(run_id)}
+            "fields": list(h5["fields"]), "parts": parts, "run_id": None if run_id is None else str(run_id),
+            "faces": None if None in faces else [f[...] for f in faces]}
     info.update({name: restart.attrs[name].item() for name in COUNTERS})
     return info
 
 
 def _check_matches(path, info, state, parts):
-    """The checkpoint has every field of `state` and restart data for
-    exactly the `parts` of this run."""
+    """The checkpoint has every field of `state`, the cell faces of its
+    grid (bitwise) and restart data for exactly the `parts` of this run."""
     missing = [name for name in state.names if name not in info["fields"]]
     if missing:  # its config, checked before, is that of this run
         raise CheckpointError(f"checkpoint {path!r} lacks the field {missing[0]!r} that this run needs (it has "
@@ -221,6 +225,12 @@ def _check_matches(path, info, state, parts):
     if tuple(info["cells"]) != state.grid.cells:
         raise CheckpointError(f"checkpoint {path!r} has {info['cells']} cells (x, y, z); the grid has "
                               f"{state.grid.cells}")
+    moved = [axis for axis, stored, faces in zip("xyz", info["faces"] or (), state.grid.faces)
+             if stored.tobytes() != np.asarray(faces, dtype=np.float64).tobytes()]
+    if moved:
+        raise CheckpointError(f"checkpoint {path!r} has other cell faces along {moved[0]} than this run's grid (the "
+                              "same grid.* keys give other faces: written by another parleak version?); a restart "
+                              "continues on the checkpoint's cells")
     keys = [key for key, _ in parts]
     for key in sorted(set(keys) ^ set(info["parts"])):
         has = "has" if key in info["parts"] else "has no"

@@ -3,10 +3,14 @@
 Layout of OUTPUT_DIR/dump_NNNNN.h5:
     /fields/NAME   global array [z, y, x] without ghosts (always 3-D: a 1-D
                    grid gives shape (1, 1, nx)); attribute `units`
-    /grid/x, y, z  cell-centre coordinates, cm
+    /grid/x, y, z  cell-centre coordinates (Grid.global_centres), cm
+    /grid/faces_x, faces_y, faces_z
+                   the cells' faces (Grid.faces: n + 1 per axis, [0, 1]
+                   along an axis a 1-D or 2-D grid lacks), cm
     attributes     time (s), step, n_ranks, parleak_version, config (the
-                   resolved TOML), dim, cells, lower, upper (cm), and the
-                   boundary kind of each face
+                   resolved TOML), dim, cells, lower, upper (cm), spacing
+                   ("uniform" or "stretched": faces that are not equally
+                   spaced), and the boundary kind of each face
 The file is written as dump_NNNNN.h5.tmp and renamed when complete, so an
 interrupted run never leaves a truncated dump under the final name; a
 write that fails on any rank stops every rank together (OutputError) and
@@ -113,7 +117,7 @@ def write_state_file(path, state, time, step, config_text, attributes=None, more
         "time": float(time), "step": int(step), "n_ranks": comm.Get_size(),
         "parleak_version": parleak.__version__, "config": config_text, "dim": grid.dim,
         "cells": np.array(grid.cells), "lower": np.array(grid.lower), "upper": np.array(grid.upper),
-        "time_units": "s", "length_units": "cm",
+        "time_units": "s", "length_units": "cm", "spacing": "uniform" if grid.uniform else "stretched",
     }
     attrs.update({f"boundary_{face}": kind for face, kind in grid.boundaries.items()})
     attrs.update(attributes or {})
@@ -124,8 +128,11 @@ def write_state_file(path, state, time, step, config_text, attributes=None, more
         for a, name in enumerate("xyz"):
             dataset = h5.create_dataset(f"grid/{name}", shape=(grid.cells[a],), dtype="f8")
             dataset.attrs["units"] = "cm"
+            faces = h5.create_dataset(f"grid/faces_{name}", shape=(grid.cells[a] + 1,), dtype="f8")
+            faces.attrs["units"] = "cm"
             if comm.Get_rank() == 0:
                 dataset[...] = grid.global_centres(a)
+                faces[...] = grid.faces[a]
 
     def field_writer(spec):
         def write_field(h5):
@@ -138,8 +145,8 @@ def write_state_file(path, state, time, step, config_text, attributes=None, more
         return write_field
 
     steps = [write_grid] + [field_writer(spec) for spec in state.specs] + list(more_steps)
-    data_bytes = 8 * (len(state.specs) * math.prod(grid.cells) + sum(grid.cells)) + more_bytes
-    write_collectively(path, comm, steps, estimated_size(len(steps) + 3, data_bytes, attrs))
+    data_bytes = 8 * (len(state.specs) * math.prod(grid.cells) + 2 * sum(grid.cells) + 3) + more_bytes
+    write_collectively(path, comm, steps, estimated_size(len(steps) + 6, data_bytes, attrs))
 
 
 def estimated_size(n_objects, data_bytes, attrs):

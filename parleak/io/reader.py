@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import h5py
 import numpy as np
 
+from parleak.spacing import uniform_faces
+
 # the file attributes every reader of a dump relies on (see parleak.io.dump)
 REQUIRED_ATTRS = ("time", "step", "dim", "cells", "lower", "upper", "config")
 
@@ -28,7 +30,9 @@ class DumpError(OSError):
 class Dump:
     """A dump in memory. fields: name -> global [z, y, x] array;
     x, y, z: cell centres (cm); units: name -> units; attrs: the file's
-    attributes (time, step, config, ...)."""
+    attributes (time, step, config, ...); faces: the cell faces (cm) per
+    axis x, y, z (n + 1 each; a dump written before stretched grids has
+    none stored and uniform faces from cells, lower and upper)."""
 
     path: str
     fields: dict
@@ -37,6 +41,7 @@ class Dump:
     y: np.ndarray
     z: np.ndarray
     attrs: dict
+    faces: tuple
 
     @property
     def time(self):
@@ -45,6 +50,24 @@ class Dump:
     @property
     def step(self):
         return int(self.attrs["step"])
+
+    @property
+    def uniform(self):
+        """Whether the cells are equally spaced (every dump written before
+        stretched grids is)."""
+        return self.attrs.get("spacing", "uniform") == "uniform"
+
+    def widths(self, axis):
+        """Cell widths (cm) along `axis` (0, 1, 2 for x, y, z)."""
+        return np.diff(self.faces[axis])
+
+    def volumes(self):
+        """Cell volumes (cm^3; cm^2 in 2-D, cm in 1-D), a broadcastable
+        [z, y, x] array: the product of the widths of the grid's axes, in
+        the order of parleak.grid.Grid.volumes (bitwise its values)."""
+        dim = int(self.attrs["dim"])
+        w = [self.widths(a) if a < dim else np.ones(1) for a in range(3)]
+        return w[2][:, None, None] * w[1][None, :, None] * w[0][None, None, :]
 
 
 def _open(path, **kwargs):
@@ -76,6 +99,9 @@ def _layout_problem(h5):
             return f"no dataset /grid/{axis}"
         if centres.shape != (cells[a],):
             return f"/grid/{axis} has shape {centres.shape}, not ({cells[a]},)"
+        faces = h5.get(f"grid/faces_{axis}")  # none in a dump written before stretched grids
+        if faces is not None and (not isinstance(faces, h5py.Dataset) or faces.shape != (cells[a] + 1,)):
+            return f"/grid/faces_{axis} is not an array of shape ({cells[a] + 1},)"
     if not isinstance(h5.get("fields"), h5py.Group):
         return "no group /fields"
     if not len(h5["fields"]):
@@ -124,16 +150,26 @@ def read_dump(path, names=None):
                 fields={n: h5["fields"][n][...] for n in names},
                 units={n: h5["fields"][n].attrs["units"] for n in names},
                 x=h5["grid/x"][...], y=h5["grid/y"][...], z=h5["grid/z"][...],
-                attrs=dict(h5.attrs),
+                attrs=dict(h5.attrs), faces=_faces(h5),
             )
         except OSError as err:
             raise DumpError(path, f"its data cannot be read ({err})") from None
 
 
+def _faces(h5):
+    """The faces (cm) per axis of the open dump `h5`: its faces datasets,
+    or uniform faces from cells, lower and upper where it has none."""
+    return tuple(
+        h5[f"grid/faces_{axis}"][...] if f"grid/faces_{axis}" in h5
+        else uniform_faces(float(h5.attrs["lower"][a]), float(h5.attrs["upper"][a]), int(h5.attrs["cells"][a]))
+        for a, axis in enumerate("xyz"))
+
+
 def read_into_state(path, state):
     """Fill the owned cells of every field of `state` from the dump at
     `path`, then its ghost zones; collective. The dump's grid must have the
-    same cells; the number of ranks may differ. Returns the dump's
+    same cells (and the same faces, where either is stretched); the number
+    of ranks may differ. Returns the dump's
     attributes."""
     grid = state.grid
     comm = grid.comm
@@ -143,6 +179,9 @@ def read_into_state(path, state):
         cells = tuple(int(n) for n in h5.attrs["cells"])
         if cells != grid.cells:
             raise ValueError(f"dump {path!r} has {cells} cells (x, y, z) but the grid has {grid.cells}")
+        moved = [axis for a, axis in enumerate("xyz") if not np.array_equal(_faces(h5)[a], grid.faces[a])]
+        if moved and not (h5.attrs.get("spacing", "uniform") == "uniform" and grid.uniform):
+            raise ValueError(f"dump {path!r} has other cell faces along {moved[0]} than the grid")
         for name in state.names:
             if name not in h5["fields"]:
                 raise KeyError(f"dump {path!r} has no field {name!r}; it has {', '.join(h5['fields'])}")
