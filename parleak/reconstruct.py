@@ -9,11 +9,21 @@ they differ in sign (a * b <= 0):
   VANLEER: 2 a b / (a + b), the harmonic mean (van Leer 1974); it clips
            smooth extrema least, so smooth solutions reach second order
            at lower resolution
+
+Non-uniform cells: the limiters are homogeneous, slope(c a, c b) =
+c slope(a, b), so with the half-cell increments of cell i (width w_i)
+    a = (q_i - q_{i-1}) w_i / (w_{i-1} + w_i),
+    b = (q_{i+1} - q_i) w_i / (w_i + w_{i+1})
+(the one-sided gradients between the cell centres times w_i / 2) the face
+values are q_i -+ slope(a, b). On equal widths the coefficients are
+exactly 1/2 and the result is bitwise that of q_i -+ slope(dq_l, dq_r) / 2;
+on any widths the faces of linear data are exact.
 """
 
 import math
 
 import numba
+import numpy as np
 
 MINMOD = 0
 MC = 1
@@ -38,3 +48,12 @@ def limited_slope(left_diff, right_diff, limiter):
     # Written as selects (no early return), so that loops over it vectorise.
     magnitude = magnitude if left_diff * right_diff > 0.0 else 0.0
     return math.copysign(magnitude, left_diff)
+
+
+def plm_coefficients(widths):
+    """(2, n) coefficients of the n cells of a row of `widths` (cm, n >= 2):
+    [0] w_i / (w_{i-1} + w_i) and [1] w_i / (w_i + w_{i+1}), the end cells
+    taking their missing neighbour's width as their own."""
+    w = np.asarray(widths, dtype=float)
+    padded = np.concatenate([w[:1], w, w[-1:]])
+    return np.stack([w / (padded[:-2] + w), w / (w + padded[2:])])

@@ -20,6 +20,7 @@ References for PPM:
 import math
 
 import numba
+import numpy as np
 
 from parleak.reconstruct import MC, MINMOD, limited_slope
 
@@ -47,6 +48,27 @@ def plm_faces_row(q_m2, q_m1, q_0, q_p1, left, right, limiter):
         _plm_row(q_m2, q_m1, q_0, q_p1, left, right, MINMOD)
     else:
         _plm_row(q_m2, q_m1, q_0, q_p1, left, right, MC)
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _plm_row_stretched(q_m2, q_m1, q_0, q_p1, coef, left, right, limiter):
+    left_m1, right_m1, left_0, right_0 = coef[0, 1], coef[1, 1], coef[0, 2], coef[1, 2]
+    for f in range(left.size):
+        left[f] = q_m1[f] + limited_slope((q_m1[f] - q_m2[f]) * left_m1[f], (q_0[f] - q_m1[f]) * right_m1[f], limiter)
+    for f in range(right.size):
+        right[f] = q_0[f] - limited_slope((q_0[f] - q_m1[f]) * left_0[f], (q_p1[f] - q_0[f]) * right_0[f], limiter)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def plm_faces_row_stretched(q_m2, q_m1, q_0, q_p1, coef, left, right, limiter):
+    """plm_faces_row on non-uniform cells: the face values q -+ slope(a, b)
+    from the half-cell increments of parleak.reconstruct. coef: the
+    (2, 4, >= n) rows of reconstruct.plm_coefficients for the cells at
+    offsets -2 .. +1 from each face's upper cell (FaceRows)."""
+    if limiter == MINMOD:
+        _plm_row_stretched(q_m2, q_m1, q_0, q_p1, coef, left, right, MINMOD)
+    else:
+        _plm_row_stretched(q_m2, q_m1, q_0, q_p1, coef, left, right, MC)
 
 
 # CS08's constant C > 1 in the limited second differences (CS08 eq. 22,
@@ -82,10 +104,17 @@ def _ppm_interface(q_a, q_b, q_c, q_d, d2_b, d2_c):
     (up to round-off); at a jagged one D2_lim = 0 and a is the mean.
     """
     face = (7.0 * (q_b + q_c) - (q_a + q_d)) * (1.0 / 12.0)
-    d2 = 3.0 * ((q_b + q_c) - 2.0 * face)
+    return _limit_face(face, q_b, q_c, 0.5 * (q_b + q_c), 3.0 * ((q_b + q_c) - 2.0 * face), d2_b, d2_c)
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _limit_face(face, q_b, q_c, mean, d2, d2_b, d2_c):
+    """The CS08 limit of `face` (see _ppm_interface): mean is the value
+    that a face without curvature would have, d2 = 6 (mean - face) the
+    second difference that face implies, all normalised alike."""
     magnitude = min(min(CS_C * abs(d2_b), CS_C * abs(d2_c)), abs(d2))
     magnitude = magnitude if (d2 * d2_b > 0.0) & (d2 * d2_c > 0.0) else 0.0
-    limited = 0.5 * (q_b + q_c) - math.copysign(magnitude, d2) * (1.0 / 6.0)
+    limited = mean - math.copysign(magnitude, d2) * (1.0 / 6.0)
     return limited if (face - q_b) * (q_c - face) < 0.0 else face
 
 
@@ -200,3 +229,93 @@ def ppm_faces_row(q_m3, q_m2, q_m1, q_0, q_p1, q_p2, left, right):
         scale_right = _abs_max(q_m2[f], q_m1[f], q_0[f], q_p1[f], q_p2[f])
         left[f] = _ppm_cell(q_m2[f], q_m1[f], q_0[f], a_lower, a_face, d2_m2, d2_m1, d2_0, scale_left)[1]
         right[f] = _ppm_cell(q_m1[f], q_0[f], q_p1[f], a_face, a_upper, d2_m1, d2_0, d2_p1, scale_right)[0]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _stretched_face(q_a, q_b, q_c, q_d, k_b, k_c, coef, o, f):
+    """_ppm_interface on non-uniform cells: the face below offset o's cell,
+    its second differences those of its parabola and of the cells'
+    (second derivatives k_b, k_c, 1/cm^2 times q) times w_b w_c."""
+    face = ((coef[0, o, f] * q_a + coef[1, o, f] * q_b) + coef[2, o, f] * q_c) + coef[3, o, f] * q_d
+    mean = q_b + coef[4, o, f] * (q_c - q_b)
+    return _limit_face(face, q_b, q_c, mean, 6.0 * (mean - face), coef[5, o, f] * k_b, coef[5, o, f] * k_c)
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _curvature(q_l, q, q_r, coef, o, f):
+    """The second derivative of cell o's parabola through its neighbours'
+    averages (ppm_coefficients [6], [7])."""
+    return coef[6, o, f] * (q_r - q) - coef[7, o, f] * (q - q_l)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def ppm_faces_row_stretched(q_m3, q_m2, q_m1, q_0, q_p1, q_p2, coef, left, right):
+    """ppm_faces_row on non-uniform cells. coef: the (9, 4, >= n) rows of
+    ppm_coefficients at offsets -2 .. +1 from each face's upper cell
+    (FaceRows). Face values from the fourth-order non-uniform weights,
+    their CS08 limit with the second differences of the face's parabola
+    and of its cells normalised to w_b w_c; each cell's parabola limited
+    by _ppm_cell with the second derivatives times its own w^2."""
+    for f in range(left.size):
+        k_m2 = _curvature(q_m3[f], q_m2[f], q_m1[f], coef, 0, f)
+        k_m1 = _curvature(q_m2[f], q_m1[f], q_0[f], coef, 1, f)
+        k_0 = _curvature(q_m1[f], q_0[f], q_p1[f], coef, 2, f)
+        k_p1 = _curvature(q_0[f], q_p1[f], q_p2[f], coef, 3, f)
+        a_lower = _stretched_face(q_m3[f], q_m2[f], q_m1[f], q_0[f], k_m2, k_m1, coef, 1, f)
+        a_face = _stretched_face(q_m2[f], q_m1[f], q_0[f], q_p1[f], k_m1, k_0, coef, 2, f)
+        a_upper = _stretched_face(q_m1[f], q_0[f], q_p1[f], q_p2[f], k_0, k_p1, coef, 3, f)
+        scale_left = _abs_max(q_m3[f], q_m2[f], q_m1[f], q_0[f], q_p1[f])
+        scale_right = _abs_max(q_m2[f], q_m1[f], q_0[f], q_p1[f], q_p2[f])
+        w2_m1, w2_0 = coef[8, 1, f], coef[8, 2, f]
+        left[f] = _ppm_cell(q_m2[f], q_m1[f], q_0[f], a_lower, a_face, k_m2 * w2_m1, k_m1 * w2_m1, k_0 * w2_m1,
+                            scale_left)[1]
+        right[f] = _ppm_cell(q_m1[f], q_0[f], q_p1[f], a_face, a_upper, k_m1 * w2_0, k_0 * w2_0, k_p1 * w2_0,
+                             scale_right)[0]
+
+
+# Columns of ppm_coefficients: the face below cell i (cells i-2 .. i+1 in
+# its stencil) and cell i itself.
+PPM_COLUMNS = 9
+PLM_COLUMNS = 2
+
+
+def ppm_coefficients(widths):
+    """(9, n) coefficients for PPM on the n cells of a row of `widths` (cm):
+    for the face below cell i,
+      [0:4] the weights of cells i-2 .. i+1 in its fourth-order value: the
+            derivative there of the quartic through the cumulative integral
+            of the averages at the faces i-2 .. i+2 (CW84 eqs. 1.6-1.7,
+            which this equals), exact for cubic data;
+      [4]   mu = w_{i-1} / (w_{i-1} + w_i), [5] w_{i-1} w_i (cm^2): the
+            parabola through the two averages and the face value a has the
+            second derivative 6 (mean - a) / (w_{i-1} w_i), mean =
+            q_{i-1} + mu (q_i - q_{i-1});
+    for cell i, the second derivative of the parabola with the averages of
+    cells i-1, i, i+1 (exact for quadratic data), [6] alpha and [7] beta
+    (1/cm^2) in alpha (q_{i+1} - q_i) - beta (q_i - q_{i-1}), and [8] w_i^2
+    (cm^2). The end cells take missing neighbours' widths as their own."""
+    w = np.asarray(widths, dtype=float)
+    p = np.concatenate([w[:1], w[:1], w, w[-1:], w[-1:]])  # p[i + 2] = w_i
+    table = np.empty((PPM_COLUMNS, w.size))
+    # Face i at 0: nodes at the faces i-2 .. i+2; the Lagrange basis
+    # derivatives L_j'(0) = prod_{m != j, 2} (0 - x_m) / prod_{m != j} (x_j - x_m).
+    nodes = [-(p[:-4] + p[1:-3]), -p[1:-3], 0.0, w, w + p[3:-1]]
+    slope = [np.prod([-nodes[m] for m in range(5) if m not in (j, 2)], axis=0)
+             / np.prod([nodes[j] - nodes[m] for m in range(5) if m != j], axis=0) for j in (0, 1, 3, 4)]
+    # q_{i-2} enters the cumulative integral at nodes 1 .. 4, and sum_j L_j' = 0.
+    table[0] = -p[:-4] * slope[0]
+    table[1] = -p[1:-3] * (slope[0] + slope[1])
+    table[2] = w * (slope[2] + slope[3])
+    table[3] = p[3:-1] * slope[3]
+    table[4] = p[1:-3] / (p[1:-3] + w)
+    table[5] = p[1:-3] * w
+    # Cell i: averages are point values at the centres of g(x) = f(x) + f'' w^2 / 24,
+    # so f'' = sum gamma_m q_m with gamma orthogonal to 1 and x, normalised on m2.
+    below, above = 0.5 * (p[1:-3] + w), 0.5 * (w + p[3:-1])
+    def m2(x, width):
+        return 0.5 * (x * x + width * width / 12.0)
+    det = above * m2(-below, p[1:-3]) - (below + above) * m2(0.0, w) + below * m2(above, p[3:-1])
+    table[6] = below / det
+    table[7] = above / det
+    table[8] = w * w
+    return table

@@ -11,7 +11,6 @@ rhs[state.index["dens_ye"]] (g/cm^3/s) and rhs[state.index["etot"]]
 (erg/cm^3/s).
 """
 
-import math
 import typing
 
 import numba
@@ -19,8 +18,8 @@ import numpy as np
 
 from parleak.budget import StageIntegrals
 from parleak.constants import AVOGADRO_NUMBER
-from parleak.hydro.faces import GHOST_NEEDED, RECONSTRUCTIONS
-from parleak.hydro.fluxes import add_flux_divergence
+from parleak.hydro.faces import GHOST_NEEDED, PPM, RECONSTRUCTIONS, ppm_coefficients
+from parleak.hydro.fluxes import NO_TABLE, add_flux_divergence
 from parleak.hydro.layout import (C_DENS, C_DENS_YE, C_ETOT, CONSERVED, N_CONSERVED, N_PRIMITIVE, P_GAMMA_C, P_PRESS,
                                   P_RHO, P_VX, P_YE)
 from parleak.hydro.primitives import (apply_density_floor, apply_pressure_floor, count_below, count_pressure_floor,
@@ -28,6 +27,7 @@ from parleak.hydro.primitives import (apply_density_floor, apply_pressure_floor,
 from parleak.hydro.riemann import RIEMANN_SOLVERS
 from parleak.parallel import CollectiveError
 from parleak.physics import Physics
+from parleak.reconstruct import plm_coefficients
 from parleak.state import FieldSpec
 
 BUDGET_ROWS = (C_DENS, C_ETOT, C_DENS_YE)  # the conserved fields whose boundary fluxes are accumulated
@@ -38,14 +38,15 @@ def _signal_rate_row(rho, vx, vy, vz, press, gamma_c, inv_dx, inv_dy, inv_dz):
     rate = 0.0
     for i in range(rho.size):
         c = np.sqrt(gamma_c[i] * press[i] / rho[i])
-        rate = max(rate, (abs(vx[i]) + c) * inv_dx + (abs(vy[i]) + c) * inv_dy + (abs(vz[i]) + c) * inv_dz)
+        rate = max(rate, (abs(vx[i]) + c) * inv_dx[i] + (abs(vy[i]) + c) * inv_dy + (abs(vz[i]) + c) * inv_dz)
     return rate
 
 
 @numba.njit(cache=True)
-def max_signal_rate(prim, inv_dx, lo, hi):
-    """max over lo <= cell < hi of sum_a (|v_a| + c_s) / dx_a, 1/s
-    (inv_dx[a] = 0 for an axis the grid does not have)."""
+def max_signal_rate(prim, inv_x, inv_y, inv_z, lo, hi):
+    """max over lo <= cell < hi of sum_a (|v_a| + c_s) / w_a, 1/s, with
+    inv_x, inv_y, inv_z the 1/width (1/cm) of the ghosted cells along each
+    axis (0 along an axis the grid does not have)."""
     rate = 0.0
     i0, i1 = lo[2], hi[2]
     for k in range(lo[0], hi[0]):
@@ -53,7 +54,7 @@ def max_signal_rate(prim, inv_dx, lo, hi):
             rate = max(rate, _signal_rate_row(
                 prim[P_RHO, k, j, i0:i1], prim[P_VX, k, j, i0:i1], prim[P_VX + 1, k, j, i0:i1],
                 prim[P_VX + 2, k, j, i0:i1], prim[P_PRESS, k, j, i0:i1], prim[P_GAMMA_C, k, j, i0:i1],
-                inv_dx[0], inv_dx[1], inv_dx[2]))
+                inv_x[i0:i1], inv_y[j], inv_z[k]))
     return rate
 
 
@@ -113,7 +114,12 @@ class Hydro(Physics):
         self._no_temperature = np.zeros(grid.local_shape)
         self.lo = np.array([s.start for s in grid.interior], dtype=np.int64)
         self.hi = np.array([s.stop for s in grid.interior], dtype=np.int64)
-        self.inv_dx = np.array([1.0 / grid.dx[a] if a < grid.dim else 0.0 for a in range(3)])
+        # 1/width of the ghosted cells per axis, 1/cm (0 on a missing axis),
+        # and on a non-uniform grid the reconstruction's coefficient tables.
+        self.inv_widths = [1.0 / grid.widths(a) if a < grid.dim else np.zeros(1) for a in range(3)]
+        self.inv_dx = [1.0 / grid.dx[a] for a in range(grid.dim)] if grid.uniform else [0.0] * grid.dim
+        coefficients = ppm_coefficients if self.reconstruction == PPM else plm_coefficients
+        self.tables = [NO_TABLE if grid.uniform else coefficients(grid.widths(a)) for a in range(grid.dim)]
         self.floors_applied = np.zeros(2, dtype=np.int64)  # density, pressure; summed over ranks
         self._divergence = StageIntegrals(grid, len(BUDGET_ROWS))
         self.outflow = np.zeros(len(BUDGET_ROWS))  # cumulative, through the domain boundary: g, erg, g (rho Ye)
@@ -180,7 +186,7 @@ class Hydro(Physics):
             mass_rhs_before = block[C_DENS].copy()
         for axis in range(self.grid.dim):
             add_flux_divergence(self.prim, block, axis, self.inv_dx[axis], self.reconstruction, self.riemann,
-                                self.lo, self.hi)
+                                self.lo, self.hi, self.tables[axis], self.inv_widths[axis])
         if eps_zero:
             block[C_ETOT] -= eps_zero * (block[C_DENS] - mass_rhs_before)
         self._divergence.add_stage([block[field][self.grid.interior] for field in BUDGET_ROWS])
@@ -205,7 +211,7 @@ class Hydro(Physics):
         current state (whose primitives it publishes)."""
         self.update_primitives(state)
         stage["primitives"] = self.primitives(state)
-        rate = max_signal_rate(self.prim, self.inv_dx, self.lo, self.hi)
+        rate = max_signal_rate(self.prim, *self.inv_widths, self.lo, self.hi)
         return np.inf if rate == 0.0 else 1.0 / rate
 
     def fill_diagnostics(self, state):
@@ -229,11 +235,10 @@ class Hydro(Physics):
         domain boundary (see end_step) outflow_mass (g), outflow_energy
         (erg) and outflow_leptons (N_A times outflow of rho Ye)."""
         grid = self.grid
-        volume = math.prod(grid.dx[: grid.dim])
         dens = state.interior("dens")
-        values = {"total_mass": grid.sum(dens) * volume,
-                  "total_energy": grid.sum(state.interior("etot")) * volume,
-                  "total_leptons": grid.sum(state.interior("dens_ye")) * volume * AVOGADRO_NUMBER,
+        values = {"total_mass": grid.integral(dens),
+                  "total_energy": grid.integral(state.interior("etot")),
+                  "total_leptons": grid.integral(state.interior("dens_ye")) * AVOGADRO_NUMBER,
                   "outflow_mass": float(self.outflow[0]), "outflow_energy": float(self.outflow[1]),
                   "outflow_leptons": float(self.outflow[2]) * AVOGADRO_NUMBER}
         cell = np.unravel_index(int(np.argmax(dens)), dens.shape)

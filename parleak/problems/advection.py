@@ -11,6 +11,8 @@ lengths L per axis):
   square:   q = 2 inside |x_a - centre_a| < width * L_a / 2, else 1
 """
 
+import math
+
 import numpy as np
 
 from parleak.advection import GHOST_NEEDED, ScalarAdvection
@@ -60,9 +62,14 @@ def solution(config, grid, time):
     phase = [np.mod((mesh[2 - a] - grid.lower[a] - velocity[a] * time) / length[a], 1.0) for a in range(grid.dim)]
     if profile == "sine":
         # Cell average of sin(2 pi sum n phase): the point value times the
-        # product of sinc factors sin(pi h) / (pi h), h = n_a dx_a / L_a.
+        # product of sinc factors sin(pi h) / (pi h), h = n_a w_a / L_a (w_a
+        # the cell's width, per cell on a non-uniform grid).
         waves = config["advection.wavenumbers"]
-        damping = np.prod([np.sinc(waves[a] * grid.dx[a] / length[a]) for a in range(grid.dim)])
+        if grid.uniform:
+            damping = np.prod([np.sinc(waves[a] * grid.dx[a] / length[a]) for a in range(grid.dim)])
+        else:
+            damping = math.prod([np.sinc(waves[a] * grid.widths(a) / length[a]).reshape((-1,) + (1,) * a)
+                                 for a in range(grid.dim)])
         return 1.0 + 0.5 * damping * np.sin(2.0 * np.pi * sum(n * p for n, p in zip(waves, phase)))
     width = config["advection.width"]
     offset = [np.abs(p - 0.5) for p in phase]  # distance from the centre, periodic

@@ -7,8 +7,6 @@ that the blast is strong). The shock then runs out as R(t) = xi_0 (E t^2 /
 rho)^(1/5) (Sedov 1959; xi_0 = 1.0328 for gamma = 1.4 in 3-D).
 """
 
-import math
-
 import numpy as np
 
 from parleak.config import ConfigError, Key, positive
@@ -40,7 +38,7 @@ def initialize(config, state, physics):
     if hot_cells == 0:
         raise ConfigError(f"sedov.radius = {config['sedov.radius']!r} cm holds no cell centre; make it larger "
                           f"than the distance from sedov.centre to the nearest one")
-    volume = hot_cells * math.prod(grid.dx[:grid.dim])
+    volume = grid.integral(hot[grid.interior].astype(float))  # the hot cells' volume, cm^3
     gamma = config["eos.gamma"]
     press = np.where(hot, (gamma - 1.0) * config["sedov.energy"] / volume, config["sedov.pressure"])
     source = common.settings(config, "sedov.energy", "sedov.density", "sedov.pressure", "sedov.radius")

@@ -12,6 +12,8 @@ average of s. Errors of the solver beyond O(A^2) therefore show against
 `solution` (A = 1e-6 keeps the O(A^2) terms below 1e-12 rho0).
 """
 
+import math
+
 import numpy as np
 
 from parleak.config import ConfigError, Key, positive
@@ -53,8 +55,14 @@ def solution(config, grid, time):
     k_norm = float(np.sqrt(sum(v * v for v in k)))
     mesh = grid.local_mesh()
     phase = sum(k[a] * (mesh[2 - a] - grid.lower[a]) for a in range(grid.dim)) - k_norm * c * time
-    # Cell average of sin(k.x): the centre value times prod_a sinc(k_a dx_a / 2 pi).
-    average = np.prod([np.sinc(k[a] * grid.dx[a] / (2.0 * np.pi)) for a in range(grid.dim)]) * np.sin(phase)
+    # Cell average of sin(k.x): the centre value times prod_a sinc(k_a w_a / 2 pi),
+    # w_a the cell's width (the average of exp(i k x) over [c - w/2, c + w/2]).
+    if grid.uniform:
+        damping = np.prod([np.sinc(k[a] * grid.dx[a] / (2.0 * np.pi)) for a in range(grid.dim)])
+    else:
+        damping = math.prod([np.sinc(k[a] * grid.widths(a) / (2.0 * np.pi)).reshape((-1,) + (1,) * a)
+                             for a in range(grid.dim)])
+    average = damping * np.sin(phase)
     average = np.broadcast_to(average, grid.local_shape)
     p0 = rho0 * c * c / gamma
     direction = [k[a] / k_norm if a < grid.dim else 0.0 for a in range(3)]
