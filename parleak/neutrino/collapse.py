@@ -26,8 +26,6 @@ with the largest density. From then on the parameterisation stops and the
 leakage is on.
 """
 
-import math
-
 import numpy as np
 
 from parleak import parallel
@@ -54,7 +52,6 @@ class CollapsePhase(Physics):
         self.trap_density = float(trap_density)
         self.escape_energy = float(escape_energy)
         self.bounce_time = None
-        self.cell_volume = math.prod(grid.dx[: grid.dim])
         self.removed_leptons = 0.0  # cumulative N_A sum(-rho Delta Ye V) of the parameterisation
         self.added_energy = 0.0  # cumulative sum(rho Delta eps V), erg
         self.previous_max_density = 0.0
@@ -88,7 +85,7 @@ class CollapsePhase(Physics):
         change = delta_ye(dens, ye, self.params)
         cells = change < 0.0
         rho, ye, change = dens[cells], ye[cells], change[cells]
-        self.removed_leptons -= AVOGADRO_NUMBER * self.cell_volume * self.grid.sum(rho * change)
+        self.removed_leptons -= AVOGADRO_NUMBER * self._integral(cells, rho * change)
         kinetic = 0.5 * sum(state.interior(f"mom_{a}")[cells] ** 2 for a in "xyz") / rho
         eps = (state.interior("etot")[cells] - kinetic) / rho
         temp = eos.temp_from_rho_eps(rho, eps, ye, temp_guess=state.interior("temp")[cells])
@@ -100,7 +97,14 @@ class CollapsePhase(Physics):
         state.interior("dens_ye")[cells] = rho * (ye + change)
         state.interior("etot")[cells] += rho * (new_eps - eps)
         state.interior("temp")[cells] = new_temp
-        self.added_energy += self.cell_volume * self.grid.sum(rho * (new_eps - eps))
+        self.added_energy += self._integral(cells, rho * (new_eps - eps))
+
+    def _integral(self, cells, values):
+        """The volume integral (grid.integral, exact) of values at the owned
+        cells where `cells` is true (0 elsewhere)."""
+        owned = np.zeros(cells.shape)
+        owned[cells] = values
+        return self.grid.integral(owned)
 
     def status(self):
         return f"bounce at {self.bounce_time:.6e} s" if self.bounced else "before bounce"

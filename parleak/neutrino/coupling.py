@@ -61,8 +61,10 @@ cells of all ranks of R_eff(s), Q_eff(s), energy_loss_rate and rho dYe/dt
 (exactly, parleak.budget.StageIntegrals). `end_step(dt, weights)` (called
 by the integrator) forms the step's values as sum_stage w_stage x stage
 value, with the weights the integrator applied, so dt x `energy_loss` is the
-energy the sources removed from the grid in the step (to round-off). In
-1-D (2-D) the volume of a cell is dx (dx dy): the integrals are per unit
+energy the sources removed from the grid in the step (to round-off). Each
+cell counts with its volume (`Grid.volumes`; on a stretched grid the
+volumes move with the cells to where they are evaluated). In 1-D (2-D)
+the volume of a cell is its width (area): the integrals are per unit
 area (length). They are integrals over the grid: a domain that is one
 half, quarter or octant of the star gives that fraction of its luminosity.
 
@@ -75,8 +77,10 @@ eq. 37; the tanh threshold f(rho) is that of the ZelmaniLeak code) add
     d(mom_a)/dt += -f(rho) dP_nu/dx_a       [g cm^-2 s^-2]
     d(etot)/dt  += -f(rho) v . grad P_nu    [erg cm^-3 s^-1]
 
-with centred differences of P_nu (its ghost cells by a halo exchange and
-the boundary rules). The neutrino energy 3 P_nu itself is not evolved: the
+with centred differences of P_nu over the distance between the
+neighbouring cell centres, (P_(i+1) - P_(i-1)) / (x_(i+1) - x_(i-1)) (2 dx
+on a uniform grid; exact for a linear P_nu on any cell widths), its ghost
+cells by a halo exchange and the boundary rules (ghost centres mirrored). The neutrino energy 3 P_nu itself is not evolved: the
 energy term is the work of the neutrino pressure force on the matter.
 """
 
@@ -163,6 +167,7 @@ class LeakageSources(Physics):
         if trapped_density is not None:
             self._pressure = np.zeros((1,) + grid.local_shape)  # P_nu, erg/cm^3, ghosted
             self._pressure_halo = grid.halo(self._pressure)
+            self._spans = [2.0 * grid.dx[a] if grid.uniform else centre_spans(grid, a) for a in range(grid.dim)]
 
     @property
     def result(self):
@@ -201,8 +206,10 @@ class LeakageSources(Physics):
     def _evaluation(self, cells):
         """The SharedEvaluation (collective) of `cells`, a DenseCells of the
         owned block, from this evaluation's inputs."""
+        volumes = self._stage_integrals.volumes
         return SharedEvaluation(self.grid.comm, self.eos, self.params, cells.take(self._inputs),
-                                self.depth.density_threshold, (self.min_density, *self._table_floor))
+                                self.depth.density_threshold, (self.min_density, *self._table_floor),
+                                None if volumes is None else cells.take(volumes.reshape(cells.shape)))
 
     def _evaluate(self, primitives, step_start):
         """Update tau when due, then the leakage sources of the owned cells
@@ -283,7 +290,7 @@ class LeakageSources(Physics):
             k = 2 - a  # the array axis of grid axis a
             upper = tuple(slice(s.start + 1, s.stop + 1) if i == k else s for i, s in enumerate(interior))
             lower = tuple(slice(s.start - 1, s.stop - 1) if i == k else s for i, s in enumerate(interior))
-            force = factor * (self._pressure[0][upper] - self._pressure[0][lower]) / (2.0 * grid.dx[a])
+            force = factor * (self._pressure[0][upper] - self._pressure[0][lower]) / self._spans[a]
             rhs[state.index[f"mom_{'xyz'[a]}"]][interior] -= force
             work += velocities[a][interior] * force
         rhs[state.index["etot"]][interior] -= work
@@ -383,6 +390,16 @@ class LeakageSources(Physics):
         """Luminosities and mean energies of the last step, for the log line."""
         parts = "  ".join(f"{s} {lum:.3e}/{e:.2f}" for s, lum, e in zip(SPECIES, self.luminosity, self.mean_energy))
         return f"L (erg/s)/<E> (MeV): {parts}  tau updates {self.tau_updates}"
+
+
+def centre_spans(grid, axis):
+    """x_(i+1) - x_(i-1) [cm] along `axis` for the owned cells of `grid`,
+    broadcastable over its owned (z, y, x) block (ghost centres mirrored or
+    wrapped by Grid.centres)."""
+    owned = grid.interior[2 - axis]
+    centres = grid.centres(axis)
+    spans = centres[owned.start + 1:owned.stop + 1] - centres[owned.start - 1:owned.stop - 1]
+    return spans.reshape((-1,) + (1,) * axis)
 
 
 def make_leakage_sources(config, grid, eos, depth):

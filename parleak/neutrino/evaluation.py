@@ -32,15 +32,22 @@ class SharedEvaluation:
     [g cm^-3]: the opacities are evaluated where rho >= it (0 elsewhere);
     source_floor (min_density [g cm^-3], temp_min [MeV], ye_min): the
     sources where rho >= min_density, temp > temp_min and ye > ye_min (0
-    elsewhere). The constructor, `opacities` and `sources` are collective."""
+    elsewhere); volumes: the cells' volumes (n,) [cm^3] on a stretched
+    grid (they move with the inputs and weigh the stage integrands), None
+    on a uniform one (StageIntegrals multiplies its sums by the cell
+    volume). The constructor, `opacities` and `sources` are collective."""
 
-    def __init__(self, comm, eos, params, inputs, opacity_density, source_floor):
+    def __init__(self, comm, eos, params, inputs, opacity_density, source_floor, volumes=None):
         self.params = params
         self.opacity_density = opacity_density
         self.source_floor = source_floor
         self.inputs = inputs
         self._share = WorkShare(comm, inputs.shape[1])
-        self._work = self._forward(inputs)  # rho, temp, ye of the cells worked on here
+        if volumes is None:
+            self._work, self._volumes = self._forward(inputs), None  # rho, temp, ye of the cells worked on here
+        else:
+            moved = self._forward(np.vstack([inputs, volumes[None]]))
+            self._work, self._volumes = moved[:3], moved[3]
         self._quantities = lookup_eos_quantities(eos, *self._work)
 
     def _forward(self, rows):
@@ -88,7 +95,8 @@ class SharedEvaluation:
         dye_dt, energy_loss_rate (0 where `source_mask` is false). Records
         the stage integrands of the cells worked on here in
         integrals.packed_rows (a StageIntegrals of N_INTEGRALS rows: R_eff,
-        Q_eff, energy_loss_rate, rho dYe/dt) and returns their count, for
+        Q_eff, energy_loss_rate, rho dYe/dt; times the cells' volumes on a
+        stretched grid) and returns their count, for
         integrals.add_stage(None, count): the exact sums do not depend on
         where a cell was evaluated. Returns (rows, count)."""
         tau = self._forward(tau)
@@ -104,4 +112,6 @@ class SharedEvaluation:
         integrands[ENERGY] = terms.q_eff
         integrands[LOSS] = terms.energy_loss_rate
         integrands[LEPTON] = inputs[0] * terms.dye_dt
+        if self._volumes is not None:
+            integrands *= self._volumes if positions is None else self._volumes[positions]
         return self._backward(self._on_worked(rows, positions)), count

@@ -197,10 +197,10 @@ class OpticalDepth:
 
     def sphere_radius(self, tau_field):
         """Angle-averaged radius [cm] of the region tau_field >= 2/3: the
-        radius of the sphere of its volume (times 2 per reflecting face)."""
+        radius of the sphere of its volume (the sum of its cells' volumes,
+        times 2 per reflecting face)."""
         grid = self.grid
-        cell_volume = math.prod(grid.dx[: grid.dim])
-        volume = grid.sum(np.where(tau_field >= SPHERE_DEPTH, cell_volume, 0.0))
+        volume = grid.integral(np.where(tau_field >= SPHERE_DEPTH, 1.0, 0.0))
         mirrors = sum(kind == "reflecting" for kind in grid.boundaries.values())
         return equivalent_radius(volume * 2.0**mirrors, grid.dim)
 
