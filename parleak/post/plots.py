@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from parleak.microphysics.leakage import SPECIES
 from parleak.neutrino.optical_depth import SPHERE_DEPTH
 from parleak.post.load import PostError, entropy
-from parleak.post.profiles import default_bins, profile_centre, radial_profile, sphere_radius
+from parleak.post.profiles import default_bins, dump_profile, profile_centre, sphere_radius
 
 DPI = 100
 TIME_SERIES_SIZE = (1000, 800)  # pixels, width x height
@@ -101,10 +101,16 @@ def slice_axes(dump, axis):
 
 
 def plot_slice(dump, name, axis, path):
+    """slice_figure(dump, name, axis) saved as the PNG `path`."""
+    return _save(slice_figure(dump, name, axis), path)
+
+
+def slice_figure(dump, name, axis):
     """The field `name` on the plane across `axis` through the cells
-    nearest to profile_centre: a colour map with a colour bar (a log scale
-    where the field is positive and spans LOG_DECADES decades), or a line
-    where the plane has one row of cells."""
+    nearest to profile_centre, drawn at the cells' true positions (their
+    faces, cm or km): a colour map with a colour bar (a log scale where the
+    field is positive and spans LOG_DECADES decades), or a line over the
+    cell centres where the plane has one row of cells."""
     cut = "xyz".index(axis)
     shown = slice_axes(dump, axis)
     coords = (dump.x, dump.y, dump.z)
@@ -127,7 +133,7 @@ def plot_slice(dump, name, axis, path):
             axes.set_yscale("log")
     else:
         first, second = shown
-        edges = [_edges(dump, a) / scale for a in shown]
+        edges = [dump.faces[a] / scale for a in shown]
         mesh = axes.pcolormesh(edges[0], edges[1], plane, norm=LogNorm() if log else None, shading="flat")
         axes.set_aspect("equal")
         axes.set_xlabel(f"{'xyz'[first]} [{unit}]")
@@ -135,12 +141,7 @@ def plot_slice(dump, name, axis, path):
         figure.colorbar(mesh, ax=axes, label=value_label)
     where = f", {axis} = {coords[cut][index] / scale:.4g} {unit}" if int(dump.attrs["cells"][cut]) > 1 else ""
     axes.set_title(f"{name} at t = {dump.time:.5g} s (step {dump.step}){where}")
-    return _save(figure, path)
-
-
-def _edges(dump, a):
-    """Cell faces (cm) along axis a."""
-    return np.linspace(dump.attrs["lower"][a], dump.attrs["upper"][a], int(dump.attrs["cells"][a]) + 1)
+    return figure
 
 
 def _note(axes, text):
@@ -151,7 +152,7 @@ def _profile_panel(axes, dump, name, bins, centre, scale, log=False):
     if name not in dump.fields:
         _note(axes, f"no field {name!r} in this dump")
         return
-    profile = radial_profile(dump.fields[name], dump.x, dump.y, dump.z, centre, bins)
+    profile = dump_profile(dump, dump.fields[name], centre, bins)
     axes.plot(profile.r / scale, profile.value, marker=".")
     axes.set_ylabel(_label(name, dump.units[name]))
     if log and log_scale_fits(profile.value):
@@ -166,7 +167,7 @@ def _tau_panel(axes, dump, names, bins, centre, scale, unit, sphere):
         _note(axes, "no optical depths in this dump\n(optical_depth.method = 'none')")
         return
     for s, name in present:
-        profile = radial_profile(dump.fields[name], dump.x, dump.y, dump.z, centre, bins)
+        profile = dump_profile(dump, dump.fields[name], centre, bins)
         radius = sphere_radius(dump.fields[name], dump)
         axes.plot(profile.r / scale, profile.value, color=COLOURS[s], label=f"{s}: {sphere} {radius / scale:.4g} {unit}")
         axes.axvline(radius / scale, color=COLOURS[s], linestyle="--")
@@ -190,7 +191,7 @@ def plot_profiles(dump, path):
     _profile_panel(panels[1], dump, "temp", bins, centre, scale)
     _profile_panel(panels[2], dump, "ye", bins, centre, scale)
     try:
-        profile = radial_profile(entropy(dump), dump.x, dump.y, dump.z, centre, bins)
+        profile = dump_profile(dump, entropy(dump), centre, bins)
         panels[3].plot(profile.r / scale, profile.value, marker=".")
         panels[3].set_ylabel("entropy [k_B/baryon]")
     except PostError as err:

@@ -18,9 +18,9 @@ from parleak.neutrino.optical_depth import SPHERE_DEPTH, equivalent_radius
 @dataclass
 class Profile:
     """A radial profile: per bin (edges: n + 1 radii, cm) the mean radius of
-    its cells r (cm), the mean value of the field over them (every cell has
-    the same volume, so this is the volume average over the shell), and
-    the number of cells; empty bins hold NaN."""
+    its cells r (cm), the volume average of the field over them (on a
+    uniform grid the plain mean: every cell has the same volume), and the
+    number of cells; empty bins hold NaN."""
 
     edges: np.ndarray
     r: np.ndarray
@@ -34,10 +34,12 @@ def radii(x, y, z, centre):
     return np.sqrt((z[:, None, None] - cz) ** 2 + (y[None, :, None] - cy) ** 2 + (x[None, None, :] - cx) ** 2)
 
 
-def radial_profile(field, x, y, z, centre, bins):
+def radial_profile(field, x, y, z, centre, bins, volumes=None):
     """Profile of `field` ([z, y, x], cells centred at x, y, z in cm) about
     `centre` (cm, per axis x, y, z); bins: the bin edges (cm), or a number
-    of equal bins from 0 to the largest cell radius."""
+    of equal bins from 0 to the largest cell radius. volumes: the cells'
+    volumes (broadcastable to the field) to weight r and the value by, sum
+    of V f / sum of V over a bin's cells; None: equal volumes."""
     r = radii(x, y, z, centre).ravel()
     values = np.asarray(field, dtype=float).ravel()
     edges = np.linspace(0.0, r.max() * (1.0 + 1e-12), int(bins) + 1) if np.ndim(bins) == 0 else np.asarray(bins, float)
@@ -45,10 +47,19 @@ def radial_profile(field, x, y, z, centre, bins):
     inside = (which >= 0) & (which < edges.size - 1)
     n_bins = edges.size - 1
     count = np.bincount(which[inside], minlength=n_bins)
+    volume = None if volumes is None else np.broadcast_to(volumes, np.shape(field)).ravel()[inside]
+    total = count if volume is None else np.bincount(which[inside], volume, n_bins)
+
+    def average(q):
+        return np.bincount(which[inside], q if volume is None else q * volume, n_bins) / total
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_r = np.bincount(which[inside], r[inside], n_bins) / count
-        mean = np.bincount(which[inside], values[inside], n_bins) / count
-    return Profile(edges, mean_r, mean, count)
+        return Profile(edges, average(r[inside]), average(values[inside]), count)
+
+
+def dump_profile(dump, values, centre, bins):
+    """radial_profile of `values` ([z, y, x]) over the cells of `dump`,
+    weighted by the cells' volumes where the dump's grid is stretched."""
+    return radial_profile(values, dump.x, dump.y, dump.z, centre, bins, None if dump.uniform else dump.volumes())
 
 
 def profile_centre(dump):
@@ -68,22 +79,39 @@ def profile_centre(dump):
 
 
 def default_bins(dump):
-    """Bin edges one cell wide (the smallest spacing of the grid's axes)
-    from 0 to the largest cell radius about profile_centre."""
+    """Bin edges from 0 to the largest cell radius about profile_centre:
+    one cell wide (the smallest spacing of the grid's axes) on a uniform
+    grid; on a stretched one, the distances from the centre of the faces
+    beyond it along the axis with the narrowest cell (bins as wide as the
+    cells there), continued with the last width past the domain's edge."""
     dim = int(dump.attrs["dim"])
-    width = min((dump.attrs["upper"][a] - dump.attrs["lower"][a]) / dump.attrs["cells"][a] for a in range(dim))
-    largest = radii(dump.x, dump.y, dump.z, profile_centre(dump)).max()
-    return np.arange(math.ceil(largest / width * (1.0 + 1e-12)) + 1) * width
+    centre = profile_centre(dump)
+    largest = radii(dump.x, dump.y, dump.z, centre).max()
+    if dump.uniform:
+        width = min((dump.attrs["upper"][a] - dump.attrs["lower"][a]) / dump.attrs["cells"][a] for a in range(dim))
+        return np.arange(math.ceil(largest / width * (1.0 + 1e-12)) + 1) * width
+    axis = min(range(dim), key=lambda a: dump.widths(a).min())
+    beyond = dump.faces[axis][dump.faces[axis] > centre[axis]] - centre[axis]
+    edges = np.concatenate([[0.0], beyond])
+    last = edges[-1] - edges[-2]
+    extra = max(0, math.ceil((largest * (1.0 + 1e-12) - edges[-1]) / last))
+    return np.concatenate([edges, edges[-1] + last * np.arange(1, extra + 1)])
 
 
 def sphere_radius(tau, dump):
     """Angle-averaged radius (cm) of the region tau >= 2/3 (a neutrinosphere):
     the radius of the sphere (3-D; the circle in 2-D, the half-length in
-    1-D) of its volume, doubled per reflecting face, the definition of
+    1-D) of its volume (the cells' volumes summed, correctly rounded, on a
+    stretched grid), doubled per reflecting face, the definition of
     parleak.neutrino.optical_depth.OpticalDepth.sphere_radius."""
     dim = int(dump.attrs["dim"])
-    cell_volume = math.prod((dump.attrs["upper"][a] - dump.attrs["lower"][a]) / dump.attrs["cells"][a]
-                            for a in range(dim))
     mirrors = sum(dump.attrs[f"boundary_{axis}_{side}"] == "reflecting" for axis in "xyz"[:dim]
                   for side in ("lower", "upper"))
-    return equivalent_radius(np.count_nonzero(tau >= SPHERE_DEPTH) * cell_volume * 2.0 ** mirrors, dim)
+    inside = tau >= SPHERE_DEPTH
+    if dump.uniform:
+        cell_volume = math.prod((dump.attrs["upper"][a] - dump.attrs["lower"][a]) / dump.attrs["cells"][a]
+                                for a in range(dim))
+        volume = np.count_nonzero(inside) * cell_volume
+    else:
+        volume = math.fsum(np.broadcast_to(dump.volumes(), inside.shape)[inside])
+    return equivalent_radius(volume * 2.0 ** mirrors, dim)

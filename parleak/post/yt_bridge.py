@@ -1,4 +1,5 @@
-"""Handing a dump to yt (https://yt-project.org) as a uniform grid."""
+"""Handing a dump to yt (https://yt-project.org) as a uniform grid, or a
+stretched one through load_uniform_grid's cell_widths (yt 4.2 or later)."""
 
 import numpy as np
 
@@ -18,15 +19,18 @@ def yt_arguments(dump):
     the domain has the grid's cells per axis (1 along the axes a 1-D or 2-D
     grid lacks), bbox holds the lower and upper faces in cm, and
     periodicity is true on the axes whose faces are periodic; code units
-    are cgs and sim_time is the dump's time in s."""
+    are cgs and sim_time is the dump's time in s. A stretched dump adds
+    cell_widths: the cell widths per axis x, y, z, cm."""
     data = {name: (np.ascontiguousarray(values.T), yt_units(dump.units[name])) for name, values in dump.fields.items()}
     cells = tuple(int(n) for n in dump.attrs["cells"])
     bbox = np.array([dump.attrs["lower"], dump.attrs["upper"]], dtype=float).T
     dim = int(dump.attrs["dim"])
     periodicity = tuple(a < dim and dump.attrs[f"boundary_{axis}_lower"] == "periodic" for a, axis in enumerate("xyz"))
-    return data, cells, {"bbox": bbox, "length_unit": "cm", "mass_unit": "g", "time_unit": "s",
-                         "velocity_unit": "cm/s", "sim_time": dump.time, "periodicity": periodicity,
-                         "unit_system": "cgs"}
+    options = {"bbox": bbox, "length_unit": "cm", "mass_unit": "g", "time_unit": "s", "velocity_unit": "cm/s",
+               "sim_time": dump.time, "periodicity": periodicity, "unit_system": "cgs"}
+    if not dump.uniform:
+        options["cell_widths"] = [dump.widths(a) for a in range(3)]
+    return data, cells, options
 
 
 def to_yt(dump):
