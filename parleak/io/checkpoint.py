@@ -210,7 +210,7 @@ def _contents(path, h5):
     faces = [h5.get(f"grid/faces_{axis}") for axis in "xyz"]  # none in a checkpoint written before stretched grids
     info = {"time": float(h5.attrs["time"]), "step": int(h5.attrs["step"]), "config": config, "cells": cells,
             "fields": list(h5["fields"]), "parts": parts, "run_id": None if run_id is None else str(run_id),
-            "faces": None if None in faces else [f[...] for f in faces]}
+            "faces": None if any(f is None for f in faces) else [f[...] for f in faces]}
     info.update({name: restart.attrs[name].item() for name in COUNTERS})
     return info
 

@@ -1,6 +1,6 @@
 """Loading a run's output into numpy arrays: its dumps (fields [z, y, x],
-cell centres x, y, z in cm, units per field, time in s; see
-parleak.io.reader.Dump) and its scalar time series (scalars.csv, one numpy
+cell centres x, y, z and faces in cm, cell volumes, units per field, time
+in s; see parleak.io.reader.Dump) and its scalar time series (scalars.csv, one numpy
 array per column). Serial: needs no mpirun.
 
 What a killed or failed run leaves is skipped, each item with a reason
