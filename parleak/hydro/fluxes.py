@@ -34,18 +34,26 @@ CHUNK_FACES = 1024
 
 
 @numba.njit(cache=True)
-def _fill_rows(coef, table, n_faces, first, offset, period, modulo):
+def _fill_rows(coef, table, n_faces, first, offset, period, modulo, first_offset):
     """coef[c, o, f] = table[c, i(f) + o - 2] for the faces f < n_faces of a
     chunk whose upper cells have the axis index i(f) = first + ((offset +
     f) // period) % modulo (clamped to the table: those faces' fluxes are
-    not used)."""
+    not used), for the offsets first_offset <= o < 4 that the
+    reconstruction reads; filled in runs of constant i."""
     last = table.shape[1] - 1
-    for f in range(n_faces):
-        i = first + ((offset + f) // period) % modulo
-        for o in range(4):
+    f = 0
+    while f < n_faces:
+        run = (offset + f) // period
+        i = first + run % modulo
+        end = min(n_faces, (run + 1) * period - offset)
+        for o in range(first_offset, 4):
             j = min(max(i + o - 2, 0), last)
             for c in range(table.shape[0]):
-                coef[c, o, f] = table[c, j]
+                row = coef[c, o]
+                value = table[c, j]
+                for g in range(f, end):
+                    row[g] = value
+        f = end
 
 
 @numba.njit(cache=True)
@@ -140,11 +148,12 @@ def _flux_divergence(prim, rhs, shape, axis, inv_dx, reconstruction, solver, lo,
     spare = np.empty(N_CONSERVED * size)  # the previous chunk's fluxes along z
     carry = np.empty((N_CONSERVED, gx))  # the previous chunk's last face row along y
     stretched = table.shape[0] > 0
+    first_offset = 0 if reconstruction == PPM else 1  # PLM reads the cells at offsets -1 and 0 only
     coef = np.empty((table.shape[0], 4, size))
     n_x = hi[2] - lo[2]
     if axis == 0:
         if stretched:
-            _fill_rows(coef, table, size, 0, lo[2], 1, gx)
+            _fill_rows(coef, table, size, 0, lo[2], 1, gx, first_offset)
         for k in range(lo[0], hi[0]):
             for j0 in range(lo[1], hi[1], rows):
                 n_rows = min(rows, hi[1] - j0)
@@ -164,7 +173,7 @@ def _flux_divergence(prim, rhs, shape, axis, inv_dx, reconstruction, solver, lo,
                 start = (k * gy + j0) * gx + lo[2]
                 n_faces = (n_rows - 1) * gx + n_x
                 if stretched:
-                    _fill_rows(coef, table, n_faces, j0, lo[2], gx, gy)
+                    _fill_rows(coef, table, n_faces, j0, lo[2], gx, gy, first_offset)
                 flux = _chunk_fluxes(prim, perm, start, n_faces, gx, reconstruction, solver, work, coef, stretched)
                 if j0 > lo[1]:  # the cell row between the previous chunk and this one
                     _add_divergence(rhs, flux_to, carry, 0, flux, 0, start - gx, 1, gx, n_x,
@@ -187,7 +196,7 @@ def _flux_divergence(prim, rhs, shape, axis, inv_dx, reconstruction, solver, lo,
             for k in range(lo[0], hi[0] + 1):
                 start = (k * gy + j0) * gx + lo[2]
                 if stretched:
-                    _fill_rows(coef, table, n_faces, k, 0, size, 1)
+                    _fill_rows(coef, table, n_faces, k, 0, size, 1, first_offset)
                 flux = _chunk_fluxes(prim, perm, start, n_faces, plane, reconstruction, solver, work, coef, stretched)
                 if k > lo[0]:
                     below = spare[:N_CONSERVED * n_faces].reshape((N_CONSERVED, n_faces))
