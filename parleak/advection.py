@@ -10,7 +10,7 @@ import numba
 import numpy as np
 
 from parleak.physics import Physics
-from parleak.reconstruct import LIMITERS, MC, MINMOD, VANLEER, limited_slope, plm_coefficients
+from parleak.reconstruct import LIMITERS, MC, MINMOD, VANLEER, limited_increment, limited_slope, plm_coefficients
 from parleak.state import FieldSpec
 
 GHOST_NEEDED = 2
@@ -44,8 +44,8 @@ def upwind_divergence_row(q_m2, q_m1, q_0, q_p1, out, factor, limiter):
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _upwind_row_stretched(q_m2, q_m1, q_0, q_p1, out, factor, back_m1, fwd_m1, back_0, fwd_0, limiter):
     for i in range(out.size):
-        right_face = q_0[i] + limited_slope((q_0[i] - q_m1[i]) * back_0[i], (q_p1[i] - q_0[i]) * fwd_0[i], limiter)
-        left_face = q_m1[i] + limited_slope((q_m1[i] - q_m2[i]) * back_m1[i], (q_0[i] - q_m1[i]) * fwd_m1[i], limiter)
+        right_face = q_0[i] + limited_increment(q_0[i] - q_m1[i], q_p1[i] - q_0[i], back_0[i], fwd_0[i], limiter)
+        left_face = q_m1[i] + limited_increment(q_m1[i] - q_m2[i], q_0[i] - q_m1[i], back_m1[i], fwd_m1[i], limiter)
         out[i] -= factor[i] * (right_face - left_face)
 
 

@@ -15,9 +15,14 @@ c slope(a, b), so with the half-cell increments of cell i (width w_i)
     a = (q_i - q_{i-1}) w_i / (w_{i-1} + w_i),
     b = (q_{i+1} - q_i) w_i / (w_i + w_{i+1})
 (the one-sided gradients between the cell centres times w_i / 2) the face
-values are q_i -+ slope(a, b). On equal widths the coefficients are
-exactly 1/2 and the result is bitwise that of q_i -+ slope(dq_l, dq_r) / 2;
-on any widths the faces of linear data are exact.
+values are q_i -+ slope(a, b), the slope capped by min(|q_i - q_{i-1}|,
+|q_{i+1} - q_i|) (`limited_increment`): on uniform cells MC and van Leer
+never exceed 2 min(|a|, |b|), which is that bound, but where w_i is wider
+than a neighbour 2 |a| exceeds |q_i - q_{i-1}|, and the face value would
+pass the neighbour's average (a negative pressure at a star's surface).
+On equal widths the coefficients are exactly 1/2 and the result is
+bitwise that of q_i -+ slope(dq_l, dq_r) / 2; on any widths the faces of
+linear data are exact.
 """
 
 import math
@@ -48,6 +53,15 @@ def limited_slope(left_diff, right_diff, limiter):
     # Written as selects (no early return), so that loops over it vectorise.
     magnitude = magnitude if left_diff * right_diff > 0.0 else 0.0
     return math.copysign(magnitude, left_diff)
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def limited_increment(left_diff, right_diff, left_coef, right_coef, limiter):
+    """The limited half-cell increment of a non-uniform cell from its
+    differences to the left and right neighbours' averages and the
+    coefficients of plm_coefficients (module docstring)."""
+    slope = limited_slope(left_diff * left_coef, right_diff * right_coef, limiter)
+    return math.copysign(min(abs(slope), min(abs(left_diff), abs(right_diff))), slope)
 
 
 def plm_coefficients(widths):

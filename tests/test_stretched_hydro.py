@@ -58,6 +58,25 @@ def test_plm_exact_for_linear_data_and_bitwise_on_equal_widths(limiter):
     assert np.array_equal(left, uniform[0]) and np.array_equal(right, uniform[1])
 
 
+@pytest.mark.parametrize("limiter", [MINMOD, MC])
+def test_plm_faces_stay_between_the_neighbours_where_widths_change(limiter):
+    """A star's surface (a jump of 1e6 in pressure) on cells that widen by
+    20 % per cell: every face value lies between the averages of the two
+    cells of its face (so stays positive), where the MC limiter's uniform
+    bound 2 |a| alone would undershoot the atmosphere."""
+    w = 0.01 * 1.2 ** np.arange(40)
+    n = w.size - 6
+    for cut in range(5, 30):
+        q = np.where(np.arange(40) < cut, 1.0, 1e-6) * (1.0 + 0.3 * np.sin(np.arange(40)))
+        left, right = np.empty(n), np.empty(n)
+        rows = stencil(q, 2, n)
+        plm_faces_row_stretched(*rows, face_rows(plm_coefficients(w), n), left, right, limiter)
+        q_m1, q_0 = rows[1], rows[2]
+        for state in (left, right):
+            assert np.all(state >= np.minimum(q_m1, q_0) * (1 - 1e-15)) and np.all(state > 0.0)
+            assert np.all(state <= np.maximum(q_m1, q_0) * (1 + 1e-15))
+
+
 def test_ppm_face_weights_exact_for_cubics_and_parabola_curvature_for_quadratics():
     w = random_widths(30, 3)
     faces = np.concatenate([[0.0], np.cumsum(w)]) - 0.1

@@ -22,7 +22,7 @@ import math
 import numba
 import numpy as np
 
-from parleak.reconstruct import MC, MINMOD, limited_slope
+from parleak.reconstruct import MC, MINMOD, limited_increment, limited_slope
 
 PLM_MINMOD = 0
 PLM_MC = 1
@@ -54,9 +54,9 @@ def plm_faces_row(q_m2, q_m1, q_0, q_p1, left, right, limiter):
 def _plm_row_stretched(q_m2, q_m1, q_0, q_p1, coef, left, right, limiter):
     left_m1, right_m1, left_0, right_0 = coef[0, 1], coef[1, 1], coef[0, 2], coef[1, 2]
     for f in range(left.size):
-        left[f] = q_m1[f] + limited_slope((q_m1[f] - q_m2[f]) * left_m1[f], (q_0[f] - q_m1[f]) * right_m1[f], limiter)
+        left[f] = q_m1[f] + limited_increment(q_m1[f] - q_m2[f], q_0[f] - q_m1[f], left_m1[f], right_m1[f], limiter)
     for f in range(right.size):
-        right[f] = q_0[f] - limited_slope((q_0[f] - q_m1[f]) * left_0[f], (q_p1[f] - q_0[f]) * right_0[f], limiter)
+        right[f] = q_0[f] - limited_increment(q_0[f] - q_m1[f], q_p1[f] - q_0[f], left_0[f], right_0[f], limiter)
 
 
 @numba.njit(cache=True, error_model="numpy")
