@@ -21,6 +21,7 @@ import math
 
 import numba
 import numpy as np
+from numba.extending import overload
 
 from parleak.reconstruct import MC, MINMOD, limited_increment, limited_slope
 
@@ -50,13 +51,30 @@ def plm_faces_row(q_m2, q_m1, q_0, q_p1, left, right, limiter):
         _plm_row(q_m2, q_m1, q_0, q_p1, left, right, MC)
 
 
+def coefficient(coef, c, o, f):
+    """Coefficient c of the cell at offset o from face f's upper cell:
+    coef[c, o, f] of a chunk's coefficient rows (C, 4, n), or coef[c, o]
+    of a (C, 4) array where they are the same for the whole chunk (along z,
+    and one x row along y): numba compiles each kind, so constant
+    coefficients stay out of the loop."""
+    return coef[c, o, f] if np.ndim(coef) == 3 else coef[c, o]
+
+
+@overload(coefficient, inline="always")
+def _coefficient(coef, c, o, f):
+    if coef.ndim == 3:
+        return lambda coef, c, o, f: coef[c, o, f]
+    return lambda coef, c, o, f: coef[c, o]
+
+
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _plm_row_stretched(q_m2, q_m1, q_0, q_p1, coef, left, right, limiter):
-    left_m1, right_m1, left_0, right_0 = coef[0, 1], coef[1, 1], coef[0, 2], coef[1, 2]
     for f in range(left.size):
-        left[f] = q_m1[f] + limited_increment(q_m1[f] - q_m2[f], q_0[f] - q_m1[f], left_m1[f], right_m1[f], limiter)
+        left[f] = q_m1[f] + limited_increment(q_m1[f] - q_m2[f], q_0[f] - q_m1[f], coefficient(coef, 0, 1, f),
+                                              coefficient(coef, 1, 1, f), limiter)
     for f in range(right.size):
-        right[f] = q_0[f] - limited_increment(q_0[f] - q_m1[f], q_p1[f] - q_0[f], left_0[f], right_0[f], limiter)
+        right[f] = q_0[f] - limited_increment(q_0[f] - q_m1[f], q_p1[f] - q_0[f], coefficient(coef, 0, 2, f),
+                                              coefficient(coef, 1, 2, f), limiter)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -236,16 +254,18 @@ def _stretched_face(q_a, q_b, q_c, q_d, k_b, k_c, coef, o, f):
     """_ppm_interface on non-uniform cells: the face below offset o's cell,
     its second differences those of its parabola and of the cells'
     (second derivatives k_b, k_c, 1/cm^2 times q) times w_b w_c."""
-    face = ((coef[0, o, f] * q_a + coef[1, o, f] * q_b) + coef[2, o, f] * q_c) + coef[3, o, f] * q_d
-    mean = q_b + coef[4, o, f] * (q_c - q_b)
-    return _limit_face(face, q_b, q_c, mean, 6.0 * (mean - face), coef[5, o, f] * k_b, coef[5, o, f] * k_c)
+    face = ((coefficient(coef, 0, o, f) * q_a + coefficient(coef, 1, o, f) * q_b) + coefficient(coef, 2, o, f) * q_c
+            ) + coefficient(coef, 3, o, f) * q_d
+    mean = q_b + coefficient(coef, 4, o, f) * (q_c - q_b)
+    area = coefficient(coef, 5, o, f)
+    return _limit_face(face, q_b, q_c, mean, 6.0 * (mean - face), area * k_b, area * k_c)
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _curvature(q_l, q, q_r, coef, o, f):
     """The second derivative of cell o's parabola through its neighbours'
     averages (ppm_coefficients [6], [7])."""
-    return coef[6, o, f] * (q_r - q) - coef[7, o, f] * (q - q_l)
+    return coefficient(coef, 6, o, f) * (q_r - q) - coefficient(coef, 7, o, f) * (q - q_l)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -266,7 +286,7 @@ def ppm_faces_row_stretched(q_m3, q_m2, q_m1, q_0, q_p1, q_p2, coef, left, right
         a_upper = _stretched_face(q_m1[f], q_0[f], q_p1[f], q_p2[f], k_0, k_p1, coef, 3, f)
         scale_left = _abs_max(q_m3[f], q_m2[f], q_m1[f], q_0[f], q_p1[f])
         scale_right = _abs_max(q_m2[f], q_m1[f], q_0[f], q_p1[f], q_p2[f])
-        w2_m1, w2_0 = coef[8, 1, f], coef[8, 2, f]
+        w2_m1, w2_0 = coefficient(coef, 8, 1, f), coefficient(coef, 8, 2, f)
         left[f] = _ppm_cell(q_m2[f], q_m1[f], q_0[f], a_lower, a_face, k_m2 * w2_m1, k_m1 * w2_m1, k_0 * w2_m1,
                             scale_left)[1]
         right[f] = _ppm_cell(q_m1[f], q_0[f], q_p1[f], a_face, a_upper, k_m1 * w2_0, k_0 * w2_0, k_p1 * w2_0,

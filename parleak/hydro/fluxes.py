@@ -34,11 +34,11 @@ CHUNK_FACES = 1024
 
 
 @numba.njit(cache=True)
-def _fill_rows(coef, table, n_faces, first, offset, period, modulo, first_offset):
+def _fill_rows(coef, table, n_faces, first, offset, period, modulo, offsets):
     """coef[c, o, f] = table[c, i(f) + o - 2] for the faces f < n_faces of a
     chunk whose upper cells have the axis index i(f) = first + ((offset +
     f) // period) % modulo (clamped to the table: those faces' fluxes are
-    not used), for the offsets first_offset <= o < 4 that the
+    not used), for the offsets offsets[0] <= o < offsets[1] that the
     reconstruction reads; filled in runs of constant i."""
     last = table.shape[1] - 1
     f = 0
@@ -46,7 +46,7 @@ def _fill_rows(coef, table, n_faces, first, offset, period, modulo, first_offset
         run = (offset + f) // period
         i = first + run % modulo
         end = min(n_faces, (run + 1) * period - offset)
-        for o in range(first_offset, 4):
+        for o in range(offsets[0], offsets[1]):
             j = min(max(i + o - 2, 0), last)
             for c in range(table.shape[0]):
                 row = coef[c, o]
@@ -148,12 +148,12 @@ def _flux_divergence(prim, rhs, shape, axis, inv_dx, reconstruction, solver, lo,
     spare = np.empty(N_CONSERVED * size)  # the previous chunk's fluxes along z
     carry = np.empty((N_CONSERVED, gx))  # the previous chunk's last face row along y
     stretched = table.shape[0] > 0
-    first_offset = 0 if reconstruction == PPM else 1  # PLM reads the cells at offsets -1 and 0 only
+    offsets = (0, 4) if reconstruction == PPM else (1, 3)  # PLM reads the cells at offsets -1 and 0 only
     coef = np.empty((table.shape[0], 4, size))
     n_x = hi[2] - lo[2]
     if axis == 0:
         if stretched:
-            _fill_rows(coef, table, size, 0, lo[2], 1, gx, first_offset)
+            _fill_rows(coef, table, size, 0, lo[2], 1, gx, offsets)
         for k in range(lo[0], hi[0]):
             for j0 in range(lo[1], hi[1], rows):
                 n_rows = min(rows, hi[1] - j0)
@@ -167,14 +167,19 @@ def _flux_divergence(prim, rhs, shape, axis, inv_dx, reconstruction, solver, lo,
     elif axis == 1:
         # Chunks of face rows j0 .. j0 + n_rows - 1 (from lo to hi, the
         # upper face of the last cell row included).
+        # The coefficient rows of a chunk depend on j0 only: filled once per j0.
+        starts = np.arange(lo[1], hi[1] + 1, rows)
+        chunk_coef = np.empty((starts.size if stretched else 0, table.shape[0], 4, size))
+        for c in range(chunk_coef.shape[0]):
+            j0 = starts[c]
+            _fill_rows(chunk_coef[c], table, (min(rows, hi[1] + 1 - j0) - 1) * gx + n_x, j0, lo[2], gx, gy, offsets)
         for k in range(lo[0], hi[0]):
-            for j0 in range(lo[1], hi[1] + 1, rows):
+            for c, j0 in enumerate(starts):
                 n_rows = min(rows, hi[1] + 1 - j0)
                 start = (k * gy + j0) * gx + lo[2]
                 n_faces = (n_rows - 1) * gx + n_x
-                if stretched:
-                    _fill_rows(coef, table, n_faces, j0, lo[2], gx, gy, first_offset)
-                flux = _chunk_fluxes(prim, perm, start, n_faces, gx, reconstruction, solver, work, coef, stretched)
+                flux = _chunk_fluxes(prim, perm, start, n_faces, gx, reconstruction, solver, work,
+                                     chunk_coef[c] if stretched else coef, stretched)
                 if j0 > lo[1]:  # the cell row between the previous chunk and this one
                     _add_divergence(rhs, flux_to, carry, 0, flux, 0, start - gx, 1, gx, n_x,
                                     inv_widths[j0 - 1] if stretched else inv_dx)
@@ -190,14 +195,17 @@ def _flux_divergence(prim, rhs, shape, axis, inv_dx, reconstruction, solver, lo,
         # Chunks of x rows stacked along z: the previous chunk holds the
         # same rows' faces one plane lower.
         plane = gx * gy
+        plane_coef = np.zeros((table.shape[0], 4))
         for j0 in range(lo[1], hi[1], rows):
             n_rows = min(rows, hi[1] - j0)
             n_faces = (n_rows - 1) * gx + n_x
             for k in range(lo[0], hi[0] + 1):
                 start = (k * gy + j0) * gx + lo[2]
-                if stretched:
-                    _fill_rows(coef, table, n_faces, k, 0, size, 1, first_offset)
-                flux = _chunk_fluxes(prim, perm, start, n_faces, plane, reconstruction, solver, work, coef, stretched)
+                if stretched:  # one coefficient per (column, offset) for the whole plane
+                    for o in range(4):
+                        plane_coef[:, o] = table[:, min(max(k + o - 2, 0), table.shape[1] - 1)]
+                flux = _chunk_fluxes(prim, perm, start, n_faces, plane, reconstruction, solver, work, plane_coef,
+                                     stretched)
                 if k > lo[0]:
                     below = spare[:N_CONSERVED * n_faces].reshape((N_CONSERVED, n_faces))
                     _add_divergence(rhs, flux_to, below, 0, flux, 0, start - plane, n_rows, gx, n_x,
