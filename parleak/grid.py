@@ -39,7 +39,7 @@ class Grid:
         self.lower = tuple(float(v) for v in lower) + (0.0,) * pad
         self.upper = tuple(float(v) for v in upper) + (1.0,) * pad
         self.uniform = faces is None
-        self._dx = tuple((u - l) / n for l, u, n in zip(self.lower, self.upper, self.cells))
+        self._dx = tuple((hi - lo) / n for lo, hi, n in zip(self.lower, self.upper, self.cells))
         self.faces = tuple(
             np.asarray(faces[a], dtype=float) if faces is not None and a < self.dim
             else spacing.uniform_faces(self.lower[a], self.upper[a], self.cells[a]) for a in range(3))

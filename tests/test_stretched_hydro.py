@@ -248,7 +248,8 @@ BITWISE_CASES = {
                                    "hydro.reconstruction=\"ppm\"", "grid.spacing=\"stretched\"",
                                    "grid.min_width=0.006", "grid.uniform_extent=0.2"]),
     "sedov_3d_plm": ("sedov_3d.toml", ["grid.cells=[16,18,20]", "time.t_end=0.01", "output.interval=0.005",
-                                       "grid.spacing=\"stretched\"", "grid.min_width=0.045", "grid.uniform_extent=0.05"]),
+                                       "grid.spacing=\"stretched\"", "grid.min_width=0.045",
+                                       "grid.uniform_extent=0.05"]),
 }
 
 

@@ -299,7 +299,8 @@ def test_stretched_restart_on_other_rank_counts(tmp_path, case):
     for n in (1, 4):
         out = tmp_path / f"on_{n}"
         shutil.copytree(tmp_path / "part", out)
-        args = ["python", "-m", "parleak", "run", str(config), "--output", str(out), "--restart", str(out / checkpoint.name)]
+        args = ["python", "-m", "parleak", "run", str(config), "--output", str(out),
+                "--restart", str(out / checkpoint.name)]
         mpirun(n, args + [arg for s in sets for arg in ("--set", s)], timeout=120)
         with h5py.File(out / final.name) as mine, h5py.File(final) as theirs:
             assert mine.attrs["spacing"] == "stretched" and mine.attrs["n_ranks"] == n

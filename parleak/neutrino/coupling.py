@@ -80,8 +80,9 @@ eq. 37; the tanh threshold f(rho) is that of the ZelmaniLeak code) add
 with centred differences of P_nu over the distance between the
 neighbouring cell centres, (P_(i+1) - P_(i-1)) / (x_(i+1) - x_(i-1)) (2 dx
 on a uniform grid; exact for a linear P_nu on any cell widths), its ghost
-cells by a halo exchange and the boundary rules (ghost centres mirrored). The neutrino energy 3 P_nu itself is not evolved: the
-energy term is the work of the neutrino pressure force on the matter.
+cells by a halo exchange and the boundary rules (ghost centres
+mirrored). The neutrino energy 3 P_nu itself is not evolved: the energy
+term is the work of the neutrino pressure force on the matter.
 """
 
 import numpy as np

@@ -9,7 +9,6 @@ centres, cm) and index = the global flat cell index.
 
 import sys
 
-import numpy as np
 
 from parleak import parallel
 from parleak.grid import Grid

@@ -36,8 +36,8 @@ OUTFLOW = {face: "outflow" for face in FACES}
 
 
 def stretched_grid(axis_faces, boundaries, procs):
-    return Grid([len(f) - 1 for f in axis_faces], [f[0] for f in axis_faces], [f[-1] for f in axis_faces], 1, boundaries, procs,
-                parallel.WORLD, faces=axis_faces)
+    return Grid([len(f) - 1 for f in axis_faces], [f[0] for f in axis_faces], [f[-1] for f in axis_faces], 1,
+                boundaries, procs, parallel.WORLD, faces=axis_faces)
 
 
 def gathered(grid, local):
