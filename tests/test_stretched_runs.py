@@ -36,7 +36,7 @@ STRETCHED_CASES = {
                                               "hydro.reconstruction=ppm")),
     "polytrope": ("polytrope.toml", stretched(2e5, 4e5, "grid.cells=[12,12,12]", "time.t_end=4e-5",
                                               "output.interval=2e-5")),
-    "pns": ("pns_stretched.toml", ["time.max_steps=3", "output.interval=0.0"]),
+    "pns": ("pns.toml", stretched(6e4, 6e5, "grid.cells=[24,24,24]", "time.max_steps=3", "output.interval=0.0")),
     "collapse": ("collapse_stretched.toml", stretched(1e6, 5e6, "grid.cells=[20,20,20]", "grid.upper=[5e7,5e7,5e7]",
                                                       "time.max_steps=3", "output.interval=0.0")),
 }

@@ -62,40 +62,28 @@ def _chunk_fluxes(prim, perm, start, n_faces, stride, reconstruction, solver, wo
     cells are the flat positions start, start + 1, ..., as a C-contiguous
     (6, n_faces) view of the flat buffer work[2] (work[0], work[1] hold
     the left and right face states). With `stretched`, coef holds the
-    chunk's coefficient rows (_fill_rows)."""
+    chunk's coefficient rows (_fill_rows), or one (C, 4) set for the whole
+    chunk (faces.coefficient)."""
     left = work[0][:N_PRIMITIVE * n_faces].reshape((N_PRIMITIVE, n_faces))
     right = work[1][:N_PRIMITIVE * n_faces].reshape((N_PRIMITIVE, n_faces))
     flux = work[2][:N_CONSERVED * n_faces].reshape((N_CONSERVED, n_faces))
     for v in range(N_PRIMITIVE):
         q = prim[perm[v]]
-        if stretched and reconstruction == PPM:
-            ppm_faces_row_stretched(q[start - 3 * stride:start - 3 * stride + n_faces],
-                                    q[start - 2 * stride:start - 2 * stride + n_faces],
-                                    q[start - stride:start - stride + n_faces],
-                                    q[start:start + n_faces],
-                                    q[start + stride:start + stride + n_faces],
-                                    q[start + 2 * stride:start + 2 * stride + n_faces],
-                                    coef, left[v], right[v])
+        q_m2 = q[start - 2 * stride:start - 2 * stride + n_faces]
+        q_m1 = q[start - stride:start - stride + n_faces]
+        q_0 = q[start:start + n_faces]
+        q_p1 = q[start + stride:start + stride + n_faces]
+        if reconstruction == PPM:
+            q_m3 = q[start - 3 * stride:start - 3 * stride + n_faces]
+            q_p2 = q[start + 2 * stride:start + 2 * stride + n_faces]
+            if stretched:
+                ppm_faces_row_stretched(q_m3, q_m2, q_m1, q_0, q_p1, q_p2, coef, left[v], right[v])
+            else:
+                ppm_faces_row(q_m3, q_m2, q_m1, q_0, q_p1, q_p2, left[v], right[v])
         elif stretched:
-            plm_faces_row_stretched(q[start - 2 * stride:start - 2 * stride + n_faces],
-                                    q[start - stride:start - stride + n_faces],
-                                    q[start:start + n_faces],
-                                    q[start + stride:start + stride + n_faces],
-                                    coef, left[v], right[v], reconstruction)
-        elif reconstruction == PPM:
-            ppm_faces_row(q[start - 3 * stride:start - 3 * stride + n_faces],
-                          q[start - 2 * stride:start - 2 * stride + n_faces],
-                          q[start - stride:start - stride + n_faces],
-                          q[start:start + n_faces],
-                          q[start + stride:start + stride + n_faces],
-                          q[start + 2 * stride:start + 2 * stride + n_faces],
-                          left[v], right[v])
+            plm_faces_row_stretched(q_m2, q_m1, q_0, q_p1, coef, left[v], right[v], reconstruction)
         else:
-            plm_faces_row(q[start - 2 * stride:start - 2 * stride + n_faces],
-                          q[start - stride:start - stride + n_faces],
-                          q[start:start + n_faces],
-                          q[start + stride:start + stride + n_faces],
-                          left[v], right[v], reconstruction)
+            plm_faces_row(q_m2, q_m1, q_0, q_p1, left[v], right[v], reconstruction)
     if solver == HLLE:
         hlle_row(left, right, flux)
     else:
