@@ -84,17 +84,21 @@ def stretched_faces(lower, upper, cells, min_width, extent, centre, axis="x"):
     n_uniform = sides[0][0] + sides[1][0]
     stretched = [rest > 0.0 for _, _, rest in sides]
     n_stretched = cells - n_uniform
+    fewest = n_uniform + sum(_cells_for_ratio(min_width, rest, MAX_RATIO) for _, _, rest in sides)
+    if not any(stretched) and n_stretched != 0:
+        raise ConfigError(f"{keys} along {axis}: grid.uniform_extent covers the whole axis, in {n_uniform} cells "
+                          f"of about {min_width!r} cm, but grid.cells gives {cells}; use {n_uniform} cells or a "
+                          "smaller grid.uniform_extent")
     if n_stretched < sum(stretched):
-        needed = n_uniform + sum(stretched)
         raise ConfigError(f"{keys} along {axis}: the uniform part alone needs {n_uniform} cells of "
-                          f"{min_width!r} cm and at least {needed} in all, but grid.cells gives {cells}; use at least "
-                          f"{needed + 8} cells, a larger grid.min_width or a smaller grid.uniform_extent")
+                          f"{min_width!r} cm, but grid.cells gives {cells}; use at least {fewest} cells (a width "
+                          "ratio of at most 1.15 beyond it), a larger grid.min_width or a smaller "
+                          "grid.uniform_extent")
     counts = _split(min_width, [rest for _, _, rest in sides], n_stretched, stretched)
     ratios = [solve_ratio(min_width, rest, m) if m else 1.0 for (_, _, rest), m in zip(sides, counts)]
     bad = [r for r, m in zip(ratios, counts) if m and not 1.0 - 1e-12 <= r <= MAX_RATIO]
     ratio = bad[0] if bad else max(ratios)
     if bad:
-        fewest = n_uniform + sum(_cells_for_ratio(min_width, rest, MAX_RATIO) for _, _, rest in sides)
         most = n_uniform + sum(math.floor(rest / min_width) for _, _, rest in sides)
         raise ConfigError(f"{keys} along {axis}: {cells} cells need a width ratio of {ratio:.6g} per cell (at most "
                           f"{MAX_RATIO} and at least 1 can be met); with grid.min_width = {min_width!r} cm use "

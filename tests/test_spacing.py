@@ -50,8 +50,15 @@ def test_faces_about_zero_are_mirrored_bitwise_and_both_sides_share_the_ratio():
     assert abs(lower_ratio - upper_ratio) < 0.02
 
 
+def test_a_uniform_part_covering_the_axis_must_have_its_cells():
+    faces, ratio = stretched_faces(0.0, 1.0, 10, 0.1, 2.0, 0.0)
+    assert np.allclose(np.diff(faces), 0.1, rtol=1e-12) and ratio == 1.0
+    with pytest.raises(ConfigError, match="covers the whole axis, in 10 cells of about 0.1 cm, but grid.cells gives 12"):
+        stretched_faces(0.0, 1.0, 12, 0.1, 2.0, 0.0)
+
+
 @pytest.mark.parametrize("cells, message", [
-    (20, "the uniform part alone needs 25 cells"),
+    (20, "the uniform part alone needs 25 cells of 100000.0 cm, but grid.cells gives 20; use at least 72 cells"),
     (60, "60 cells need a width ratio of 1.21"),
     (6000, "need a width ratio of 0.999"),
 ])
