@@ -91,6 +91,30 @@ def parleak_run(n, config, output, *sets, check=True, timeout=300):
     return mpirun(n, args, check=check, timeout=timeout)
 
 
+def bitwise_on_1_2_and_4_ranks(config, output, *sets, timeout=300):
+    """Run `config` with `sets` on 1, 2 and 4 ranks (into output/1, 2, 4)
+    and assert that the runs write the same dumps, at the same steps and
+    times, every field bitwise that of the 1-rank run.
+    Returns (the 1-rank run's dumps, its stdout)."""
+    import numpy as np
+
+    from parleak.io.dump import existing_dumps
+    from parleak.io.reader import read_dump
+
+    runs, logs = {}, {}
+    for n in (1, 2, 4):
+        logs[n] = parleak_run(n, config, Path(output) / str(n), *sets, timeout=timeout).stdout
+        runs[n] = [read_dump(path) for path in existing_dumps(Path(output) / str(n))]
+    assert len(runs[1]) >= 2
+    for n in (2, 4):
+        assert len(runs[n]) == len(runs[1])
+        for reference, other in zip(runs[1], runs[n]):
+            assert other.attrs["step"] == reference.attrs["step"] and other.attrs["time"] == reference.attrs["time"]
+            for name, values in reference.fields.items():
+                assert np.array_equal(other.fields[name], values), (config, n, name, reference.path)
+    return runs[1], logs[1]
+
+
 def environment(**extra):
     """This environment with the MPI settings above (and `extra`)."""
     env = dict(os.environ)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from exact.sedov import shock_radius
-from helpers import REPO, parleak_run
+from helpers import REPO, bitwise_on_1_2_and_4_ranks, parleak_run
 from parleak.io.dump import existing_dumps
 from parleak.io.reader import read_dump
 from parleak.problems import polytrope
@@ -110,14 +110,4 @@ BITWISE_CASES = {
 @pytest.mark.parametrize("case", BITWISE_CASES)
 def test_every_dump_is_bitwise_identical_on_1_2_and_4_ranks(tmp_path, case):
     driver, sets = BITWISE_CASES[case]
-    runs = {}
-    for n in (1, 2, 4):
-        parleak_run(n, DRIVERS / driver, tmp_path / str(n), *sets)
-        runs[n] = dumps(tmp_path / str(n))
-    assert len(runs[1]) >= 2
-    for n in (2, 4):
-        assert len(runs[n]) == len(runs[1])
-        for reference, other in zip(runs[1], runs[n]):
-            assert other.attrs["step"] == reference.attrs["step"] and other.attrs["time"] == reference.attrs["time"]
-            for name, values in reference.fields.items():
-                assert np.array_equal(other.fields[name], values), (case, n, name, reference.path)
+    bitwise_on_1_2_and_4_ranks(DRIVERS / driver, tmp_path, *sets)

@@ -6,7 +6,7 @@ uniform grid of the same central resolution."""
 import numpy as np
 import pytest
 
-from helpers import REPO, parleak_run
+from helpers import REPO, bitwise_on_1_2_and_4_ranks, parleak_run
 from parleak.io.dump import existing_dumps
 from parleak.io.reader import read_dump
 from parleak.io.scalars import read_scalars, scalars_path
@@ -50,19 +50,9 @@ def grid_of(dump):
 def test_every_dump_on_a_stretched_grid_is_bitwise_identical_on_1_2_and_4_ranks(tmp_path, case):
     """(sod_2d and sedov_3d: tests/test_stretched_hydro.py.)"""
     driver, sets = STRETCHED_CASES[case]
-    runs = {}
-    for n in (1, 2, 4):
-        result = parleak_run(n, DRIVERS / driver, tmp_path / str(n), *sets, timeout=400)
-        runs[n] = dumps(tmp_path / str(n))
-    assert "widths" in result.stdout  # rank 0 logs the stretched cells
-    assert len(runs[1]) >= 2
-    for n in (2, 4):
-        assert len(runs[n]) == len(runs[1])
-        for reference, other in zip(runs[1], runs[n]):
-            assert other.attrs["step"] == reference.attrs["step"] and other.attrs["time"] == reference.attrs["time"]
-            assert other.attrs["step"] > 0 or reference is runs[1][0]
-            for name, values in reference.fields.items():
-                assert np.array_equal(other.fields[name], values, equal_nan=True), (case, n, name, reference.path)
+    dumps, log = bitwise_on_1_2_and_4_ranks(DRIVERS / driver, tmp_path, *sets, timeout=400)
+    assert "widths" in log and not dumps[-1].uniform  # rank 0 logs the stretched cells
+    assert dumps[-1].attrs["step"] > 0
 
 
 def test_polytrope_on_a_stretched_octant_stays_in_equilibrium(tmp_path):
