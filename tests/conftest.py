@@ -14,13 +14,19 @@ with that many ranks under mpirun:
 
 Without ranks (or without the marker) a test that takes `mpi` runs on
 helpers.RANK_COUNTS = (1, 2, 4). The test ids end in [n1], [n2], [n4].
+Real inputs (helpers.real_input): a test whose file is not under
+$PARLEAK_DATA skips; where $PARLEAK_REQUIRE_DATA is 1 (.ci/run sets it
+when ../shared/data exists) that skip is a failure.
+
 The marker is registered in pyproject.toml ([tool.pytest.ini_options]);
 select or deselect these tests with `-m mpi` / `-m "not mpi"`.
 """
 
+import os
+
 import pytest
 
-from helpers import RANK_COUNTS, MPIRunner
+from helpers import RANK_COUNTS, REAL_INPUT_SKIP, MPIRunner
 
 
 def pytest_generate_tests(metafunc):
@@ -46,3 +52,15 @@ def pytest_collection_modifyitems(items):
 def mpi(request):
     """An MPIRunner (helpers.py) for one of the test's rank counts."""
     return MPIRunner(request.param)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With PARLEAK_REQUIRE_DATA=1, a skip for a missing real input fails."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("PARLEAK_REQUIRE_DATA") == "1" and report.skipped and call.excinfo is not None:
+        reason = str(call.excinfo.value)
+        if REAL_INPUT_SKIP in reason:
+            report.outcome = "failed"
+            report.longrepr = f"PARLEAK_REQUIRE_DATA=1 but {reason}"

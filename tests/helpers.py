@@ -26,6 +26,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 RANK_COUNTS = (1, 2, 4)
+# The start of the skip reason of a test whose real input is missing.
+REAL_INPUT_SKIP = "real input missing"
 
 MPI_ENV = {
     "OMPI_ALLOW_RUN_AS_ROOT": "1",
@@ -34,6 +36,21 @@ MPI_ENV = {
     "OMPI_MCA_btl_vader_single_copy_mechanism": "none",
     "PYTHONUNBUFFERED": "1",
 }
+
+
+def real_input(name):
+    """The path of the real input `name` (relative to the data directory,
+    e.g. "progenitors/s13.6_S16.short") under $PARLEAK_DATA; the test
+    skips with the reason where $PARLEAK_DATA is unset or lacks the file
+    (tests/conftest.py turns those skips into failures where
+    $PARLEAK_REQUIRE_DATA is 1, as .ci/run sets it)."""
+    directory = os.environ.get("PARLEAK_DATA")
+    if not directory:
+        pytest.skip(f"{REAL_INPUT_SKIP}: $PARLEAK_DATA is not set (for {name})")
+    path = Path(directory) / name
+    if not path.is_file():
+        pytest.skip(f"{REAL_INPUT_SKIP}: {path} does not exist (parleak data fetch; PARLEAK_DATA={directory})")
+    return path
 
 
 def mpirun(n, args, timeout=300, cwd=None, check=True):
