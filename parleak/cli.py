@@ -1,9 +1,11 @@
-"""The `parleak` command: run, info, post.
+"""The `parleak` command: run, info, post, data.
 
     mpirun -n N parleak run CONFIG.toml [--set section.key=value ...] [--output DIR]
                                  [--restart PATH|latest] [--walltime SECONDS|HH:MM:SS]
     parleak info
     [mpirun -n N] parleak post OUTPUT_DIR [--out DIR] [--field NAME ...] [--axis z] [--dump N ...]
+    parleak data fetch [NAME ...] [--from DIR] [--data-dir DIR] [--force]
+    parleak data list [NAME ...] [--data-dir DIR]
 
 Exit codes of `run` (the same on every rank):
     0  finished (also: a restart whose checkpoint already reached the end)
@@ -26,7 +28,7 @@ import platform
 import sys
 import time
 
-from parleak import __version__, parallel
+from parleak import __version__, inputs, parallel
 from parleak.config import ConfigError, parse_override
 from parleak.parallel import EXIT_CHECKPOINTED, EXIT_OUTPUT_FAILED, EXIT_RUN_FAILED
 from parleak.post import command as post_command
@@ -58,6 +60,7 @@ def _parser():
                      help="wall-clock limit of this run: stop with a checkpoint (exit code 4) before it runs out")
     commands.add_parser("info", help="print versions and the process grid for this number of ranks")
     post_command.add_arguments(commands.add_parser("post", help="plots, radial profiles and the XDMF time series of a run"))
+    inputs.add_arguments(commands.add_parser("data", help="the real inputs (EOS tables, progenitors): fetch, list"))
     return parser
 
 
@@ -209,7 +212,7 @@ def cmd_info(args):
 def main(argv=None):
     parallel.install_abort_hook()
     args = _parser().parse_args(argv)
-    {"run": cmd_run, "info": cmd_info, "post": post_command.post}[args.command](args)
+    {"run": cmd_run, "info": cmd_info, "post": post_command.post, "data": inputs.command}[args.command](args)
 
 
 if __name__ == "__main__":
