@@ -282,7 +282,7 @@ def _line(outcome):
 def command(args):
     """`parleak data fetch|list`: one line per input; exit 0 when every
     requested input is present and verified, 1 when some is not (the lines
-    say which), 2 on an unknown name or a bad manifest."""
+    say which), 2 on an unknown name or a bad manifest, 130 on Ctrl-C."""
     directory = Path(args.data_dir).absolute() if args.data_dir else data_dir()
     try:
         if args.action == "fetch":
@@ -296,6 +296,9 @@ def command(args):
     except ConfigError as err:
         sys.stderr.write(f"parleak: data error: {err}\n")
         sys.exit(2)
+    except KeyboardInterrupt:
+        sys.stderr.write("parleak: data: interrupted; no partial file left behind\n")
+        sys.exit(130)
     bad = [outcome.entry.name for outcome in outcomes if not outcome.good]
     if bad:
         sys.stderr.write(f"parleak: {len(bad)} of {len(outcomes)} inputs not present and verified in {directory}: "
