@@ -294,8 +294,8 @@ def _read_mesa(path, lines):
                             "values, a blank line, column numbers, column names, data")
     try:
         import mesa_reader
-    except ImportError:
-        raise _error(path, MESA_MISSING) from None
+    except ImportError as err:  # mesa_reader itself, or its pandas
+        raise _error(path, f"{MESA_MISSING} ({err})") from None
     names = lines[5][1].split()
     rows = _content(lines[6:])
     for number, text in rows:

@@ -5,7 +5,9 @@
 #      and installs missing ones as root or with passwordless sudo;
 #   2. creates .venv from /usr/bin/python3 with --system-site-packages so that
 #      the Debian builds of numpy/mpi4py/h5py/petsc4py/numba are used;
-#   3. installs parleak editable (--no-deps) plus pytest and pytest-timeout.
+#   3. installs parleak editable (--no-deps) plus pytest and pytest-timeout;
+#   4. installs the optional mesa-reader (MESA progenitor profiles) with
+#      --no-deps: it imports only numpy and pandas, both from Debian here.
 #
 # Idempotent: a second run only checks and exits in a couple of seconds.
 # PARLEAK_SETUP_AS_USER=1 pretends to be a user without root or sudo (testing).
@@ -21,8 +23,12 @@ DEB_PACKAGES=(
     python3-numba python3-scipy python3-matplotlib openmpi-bin libhdf5-openmpi-dev python3-venv python3-pip
 )
 # For the SLURM job-script tests (a single-node slurmctld/slurmd started by
-# the tests). Installed when possible; without them those tests skip.
-OPTIONAL_DEB_PACKAGES=(slurmctld slurmd slurm-client munge)
+# the tests) and, python3-pandas, for mesa-reader. Installed when possible;
+# without them those tests skip.
+OPTIONAL_DEB_PACKAGES=(slurmctld slurmd slurm-client munge python3-pandas)
+# The optional reader of MESA profiles (parleak[mesa]), the version whose
+# imports (numpy, pandas) were checked.
+MESA_READER=mesa-reader==0.4.0
 
 say() { echo "setup: $*"; }
 die() { echo "setup: error: $*" >&2; exit 1; }
@@ -72,7 +78,8 @@ if [[ ${#optional_missing[@]} -gt 0 ]]; then
             apt-get install -y -qq --no-install-recommends "${optional_missing[@]}" >/dev/null; }; then
         say "optional Debian packages: installed ${optional_missing[*]}"
     else
-        say "optional Debian packages ${optional_missing[*]} not installed: the SLURM tests will skip"
+        say "optional Debian packages ${optional_missing[*]} not installed: the SLURM tests (slurm*, munge)" \
+            "and the MESA profile tests (python3-pandas) will skip"
     fi
 fi
 
@@ -122,6 +129,19 @@ for m in (numpy, mpi4py, h5py, petsc4py, numba):
     fi
     [[ -x $VENV/bin/parleak ]] || die "$VENV/bin/parleak was not created"
     echo "$want" >"$STAMP"
+fi
+
+# --- 4. optional mesa-reader ---------------------------------------------------
+# --no-deps: its requirements (numpy, pandas) would pull PyPI's numpy over
+# Debian's and break numba. Tried on every run until it is there; where PyPI
+# cannot be reached the MESA tests skip and the set-up still succeeds.
+if compgen -G "$VENV/lib/python3*/site-packages/mesa_reader/__init__.py" >/dev/null; then
+    say "mesa-reader: present"
+elif "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --retries 1 --timeout 20 \
+        --no-deps "$MESA_READER"; then
+    say "mesa-reader: installed ($MESA_READER, --no-deps)"
+else
+    say "mesa-reader: not installed (PyPI unreachable?): reading MESA profiles and their tests are skipped"
 fi
 
 say "environment ready: $(pwd)/$VENV (activate with: source $VENV/bin/activate)"

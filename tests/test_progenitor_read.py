@@ -77,6 +77,7 @@ def test_unknown_format_and_undetectable_file(tmp_path):
 # --- MESA ------------------------------------------------------------------
 
 RSUN = 6.957e10
+MESA_SKIP = "the optional mesa-reader (scripts/setup.sh: pip install --no-deps mesa-reader; pandas) cannot be imported"
 
 
 def write_mesa(path, columns, rows, header=None):
@@ -106,7 +107,7 @@ MESA_ROWS = [  # surface first; radius, velocity and mass at each cell's outer f
 
 
 def test_mesa_profile(tmp_path):
-    pytest.importorskip("mesa_reader", reason="the optional mesa-reader package (pip install mesa-reader) is missing")
+    pytest.importorskip("mesa_reader", reason=MESA_SKIP)
     path = write_mesa(tmp_path / "profile1.data", MESA_COLUMNS, MESA_ROWS)
     profile = read_profile(path)
     assert profile.format == "mesa"
@@ -123,7 +124,7 @@ def test_mesa_profile(tmp_path):
 
 
 def test_mesa_logarithmic_columns_in_solar_units(tmp_path):
-    pytest.importorskip("mesa_reader", reason="the optional mesa-reader package (pip install mesa-reader) is missing")
+    pytest.importorskip("mesa_reader", reason=MESA_SKIP)
     rows = [(k, m, np.log10(r / RSUN), np.log10(t), np.log10(d), y) for k, m, r, d, t, _, y in MESA_ROWS]
     path = write_mesa(tmp_path / "profile2.data", ("zone", "mass", "logR", "logT", "logRho", "ye"), rows)
     profile = read_profile(path, "mesa")
@@ -134,7 +135,7 @@ def test_mesa_logarithmic_columns_in_solar_units(tmp_path):
 
 
 def test_mesa_errors(tmp_path):
-    pytest.importorskip("mesa_reader", reason="the optional mesa-reader package (pip install mesa-reader) is missing")
+    pytest.importorskip("mesa_reader", reason=MESA_SKIP)
     rows = [list(r) for r in MESA_ROWS]
     rows[1][3] = -1e7
     path = write_mesa(tmp_path / "negative.data", MESA_COLUMNS, rows)
