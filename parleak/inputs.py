@@ -181,7 +181,10 @@ def _open_source(entry, source_dir):
         source = Path(source_dir) / entry.path
         if not source.is_file():
             raise _Refused(f"{source} does not exist (--from {source_dir})")
-        return open(source, "rb"), str(source), "copied"
+        try:
+            return open(source, "rb"), str(source), "copied"
+        except OSError as err:
+            raise _Refused(f"cannot read {source}: {err}") from None
     if not entry.url:
         raise _Refused(f"no public URL for {entry.name}: {entry.note}")
     instead = f"; without internet, copy it with `parleak data fetch {entry.name} --from DIR`"
