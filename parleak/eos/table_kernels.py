@@ -18,6 +18,14 @@ from parleak.kernel_math import log10_positive
 COUNTERS = ("rho_low", "rho_high", "temp_low", "temp_high", "ye_low", "ye_high", "inversion_low", "inversion_high")
 
 LN10 = math.log(10.0)
+# The smallest gamma_c = rho cs2 / P that from_rho_eps returns: a floor, not
+# physics, for the states where a table's cs2 is <= 0 (thermodynamically
+# unstable nodes, e.g. 58 of the SRO LS220* table in its NSE/SNA merge window
+# and at the transition to uniform matter); below every positive gamma_c of
+# the tables parleak ships or reads (the smallest, 6.5e-13, in the SFHo
+# sample), so only those states change. The hydro's sound speed there is
+# then ~0 and its signal speed |v| (sqrt of a negative would be NaN).
+GAMMA_C_FLOOR = 1e-15
 STORED = 0  # a variable used as stored
 POW10 = 1   # a variable stored as log10(value + offset)
 
@@ -211,10 +219,11 @@ def _log10_rows(rho, temp, logs):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _lookup_kernel(rho, temp, ye, s, kinds, offsets, axes, inv_steps, counts, out):
-    """out[v, n] = variable v at (rho[n], temp[n], ye[n]) (flat arrays)."""
+def _lookup_kernel(rho, temp, ye, s, cols, kinds, offsets, axes, inv_steps, counts, out):
+    """out[v, n] = variable cols[v] of s at (rho[n], temp[n], ye[n])
+    (flat arrays; s: records of nvar variables per table point)."""
     logrho, inv_w_rho, logtemp, inv_w_temp, ye_axis, inv_w_ye = axes
-    nvar = kinds.size
+    nvar = s.size // (logrho.size * logtemp.size * ye_axis.size)
     nr, nt = logrho.size, logtemp.size
     sr, st, sy = nvar, nr * nvar, nt * nr * nvar
     logs = np.empty((2, rho.size))
@@ -222,7 +231,7 @@ def _lookup_kernel(rho, temp, ye, s, kinds, offsets, axes, inv_steps, counts, ou
     for n in range(rho.size):
         r, t, y = rho[n], temp[n], ye[n]
         if r != r or t != t or y != y:
-            for v in range(nvar):
+            for v in range(cols.size):
                 out[v, n] = np.nan
             continue
         i, wr, side = _cell(logs[0, n], logrho, inv_w_rho, inv_steps[0])
@@ -232,36 +241,39 @@ def _lookup_kernel(rho, temp, ye, s, kinds, offsets, axes, inv_steps, counts, ou
         k, wy, side = _cell(y, ye_axis, inv_w_ye, inv_steps[2])
         _count_side(counts, 4, side)
         b = ((k * nt + j) * nr + i) * nvar
-        for v in range(nvar):
-            out[v, n] = _from_stored(_trilinear(s, b + v, sr, st, sy, wr, wt, wy), kinds[v], offsets[v])
+        for v in range(cols.size):
+            out[v, n] = _from_stored(_trilinear(s, b + cols[v], sr, st, sy, wr, wt, wy), kinds[v], offsets[v])
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _invert_kernel(rho, value, ye, temp_guess, s, kinds, offsets, axes, inv_steps, monotone, counts, temp, out):
-    """temp[n] where variable 0 equals value[n] at (rho[n], ye[n]), and
-    out[v, n] = variable v there (flat arrays; temp may be temp_guess)."""
-    nvar = kinds.size
+def _invert_kernel(rho, value, ye, temp_guess, s, cols, kinds, offsets, axes, inv_steps, monotone, counts, temp,
+                   out):
+    """temp[n] where variable cols[0] of s equals value[n] at (rho[n],
+    ye[n]), and out[v, n] = variable cols[v] there (flat arrays; s as in
+    _lookup_kernel; temp may be temp_guess)."""
     nr, nt = axes[0].size, axes[2].size
+    nvar = s.size // (nr * nt * axes[4].size)
+    solved = s[cols[0]:]  # variable cols[0] at the corner index of a cell
     sr, st, sy = nvar, nr * nvar, nt * nr * nvar
     for n in range(rho.size):
         r, x, y = rho[n], value[n], ye[n]
         if r != r or x != x or y != y:
             temp[n] = np.nan
-            for v in range(nvar):
+            for v in range(cols.size):
                 out[v, n] = np.nan
             continue
-        b, wr, wt, wy, t = _solve_point(r, x, y, temp_guess[n], s, nvar, kinds[0], offsets[0], axes, inv_steps,
-                                        monotone, counts)
+        b, wr, wt, wy, t = _solve_point(r, x, y, temp_guess[n], solved, nvar, kinds[0], offsets[0], axes,
+                                        inv_steps, monotone, counts)
         temp[n] = t
-        for v in range(nvar):
-            out[v, n] = _from_stored(_trilinear(s, b + v, sr, st, sy, wr, wt, wy), kinds[v], offsets[v])
+        for v in range(cols.size):
+            out[v, n] = _from_stored(_trilinear(s, b + cols[v], sr, st, sy, wr, wt, wy), kinds[v], offsets[v])
 
 
 @numba.njit(cache=True, error_model="numpy")
 def _from_rho_eps_kernel(rho, eps, ye, temp, s, energy_shift, eps_zero, axes, inv_steps, monotone, counts,
                          press, gamma_c, gamma_e):
     """The hydro's from_rho_eps on flat arrays; s stacks (logenergy,
-    logpress, cs2)."""
+    logpress, cs2); gamma_c floored at GAMMA_C_FLOOR."""
     nr, nt = axes[0].size, axes[2].size
     sr, st, sy = 3, nr * 3, nt * nr * 3
     for n in range(rho.size):
@@ -278,5 +290,5 @@ def _from_rho_eps_kernel(rho, eps, ye, temp, s, energy_shift, eps_zero, axes, in
         eps_table = _pow10(_trilinear(s, b, sr, st, sy, wr, wt, wy)) - energy_shift
         p = _pow10(_trilinear(s, b + 1, sr, st, sy, wr, wt, wy))
         press[n] = p
-        gamma_c[n] = r * _trilinear(s, b + 2, sr, st, sy, wr, wt, wy) / p
+        gamma_c[n] = max(r * _trilinear(s, b + 2, sr, st, sy, wr, wt, wy) / p, GAMMA_C_FLOOR)
         gamma_e[n] = 1.0 + p / (r * (eps_table + eps_zero))
