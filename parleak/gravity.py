@@ -87,6 +87,7 @@ class _GravitySource(Physics):
     """The parts shared by every kind: the hydro blocks and the source."""
 
     restart_state = True
+    extensive = ("gravity_work", "gravitational_energy")
 
     def __init__(self, grid):
         self.grid = grid
@@ -249,7 +250,7 @@ class MonopoleGravity(_GravitySource):
         W = 1/2 sum over the grid's cells of rho Phi V with Phi the monopole
         `potential` (for a uniform sphere -3/5 G M^2 / R as the bins shrink),
         a grid total like the hydro's totals (an octant holds 1/8 of the
-        star's W). Collective."""
+        star's W; scalars.csv has the star's, parleak.whole_star). Collective."""
         phi = self.potential(state)[self.grid.interior]
         return super().scalars(state) | {"gravitational_energy": 0.5 * self.grid.integral(state.interior("dens") * phi)}
 

@@ -27,6 +27,10 @@ shaped like state.evolved; stage: the StageData of this stage):
     fill_diagnostics(state) fill the auxiliary fields before a dump (also
                             of a state with bad cells)
     scalars(state)          {column: value} of scalars.csv (collective)
+    extensive               the names among those columns that are grid
+                            totals (masses, energies, luminosities...):
+                            the simulation multiplies them by the run's
+                            symmetry factor (parleak.whole_star)
     status()                words for the log line, "" for none
                             (collective)
     restart_state           True when the next three carry what a restart
@@ -57,6 +61,7 @@ class Physics:
     fields = ()
     needs = ()
     provides = ()
+    extensive = ()
     restart_state = False
 
     def add_rhs(self, state, rhs, time, stage):

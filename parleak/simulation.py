@@ -22,6 +22,7 @@ from parleak.parallel import CollectiveError, OutputError
 from parleak.problems import PROBLEMS
 from parleak.spacing import describe as describe_spacing
 from parleak.state import State
+from parleak.whole_star import config_symmetry, describe as describe_symmetry, scale_row
 
 
 class Simulation:
@@ -53,6 +54,8 @@ class Simulation:
         self.recent_step_s = deque([0.0], maxlen=10)  # wall-clock s of the last steps, for the --walltime margin
         self.longest_io_s = 0.0  # wall-clock s of the slowest dump, checkpoint or restart read
         self.energy_budget = EnergyBudget()
+        self.symmetry_factor, self.mirror_axes = config_symmetry(config)
+        self.extensive = tuple(name for p in self.physics for name in p.extensive) + ("energy",)
 
     def initialize(self):
         self.problem.initialize(self.config, self.state, self.physics_set)
@@ -116,7 +119,8 @@ class Simulation:
         start = wallclock.perf_counter()
         for physics in self.physics:
             physics.fill_diagnostics(self.state)
-        attributes = {"run_id": self.run_id} | ({} if failure is None else {"failure": failure})
+        attributes = {"run_id": self.run_id, "symmetry_factor": self.symmetry_factor}
+        attributes |= {} if failure is None else {"failure": failure}
         path = write_dump(directory, self.dumps_written, self.state, self.time, self.step, self.config.to_toml(),
                           attributes)
         self.dumps_written += 1
@@ -125,12 +129,15 @@ class Simulation:
         parallel.say(f"dump {path}  t = {self.time:.6e} s  step {self.step}", comm=self.grid.comm)
 
     def write_scalars(self, series, dt):
-        """One row of the scalar time series (collective)."""
+        """One row of the scalar time series (collective): the extensive
+        columns (the physics' `extensive` and the budget's energy) of the
+        whole star, symmetry_factor x the grid's (parleak.whole_star; the
+        budget's reference stays the grid's, as in older checkpoints)."""
         row = {"time": self.time, "step": self.step, "dt": dt}
         for physics in self.physics:
             row.update(physics.scalars(self.state))
         self.energy_budget.add_columns(row)
-        series.write(row)
+        series.write(scale_row(row, self.extensive, self.symmetry_factor))
 
     def _start(self, output_dir):
         """Create output_dir; a new run writes its first dump and scalars
@@ -149,6 +156,7 @@ class Simulation:
         cfg = self.config
         parallel.say(f"parleak: problem {cfg['problem.name']!r}, {self.grid.describe()}, "
                      f"{cfg['time.integrator']}, t_end = {cfg['time.t_end']:g} s", comm=comm)
+        parallel.say(f"parleak: {describe_symmetry(self.symmetry_factor, self.mirror_axes)}", comm=comm)
         if not self.grid.uniform:
             parallel.say(f"parleak: {describe_spacing(self.grid.faces[:self.grid.dim])}", comm=comm)
         path = scalars_path(output_dir)

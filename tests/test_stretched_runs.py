@@ -79,7 +79,8 @@ def test_polytrope_on_a_stretched_octant_stays_in_equilibrium(tmp_path):
     assert central[0] == pytest.approx(1e15 * np.sinc(0.5 * width / 1e6 * np.sqrt(3.0)), rel=0.01)
     assert np.max(np.abs(central / central[0] - 1.0)) < 0.05
     mass = np.array(read_scalars(scalars_path(tmp_path))["total_mass"])
-    assert mass[0] == pytest.approx(4e15 * 1e18 / np.pi / 8, rel=0.02)  # M / 8 = rho_c R^3 / (2 pi)
+    assert series[0].attrs["symmetry_factor"] == 8  # scalars.csv: the whole star, 8 x the octant's totals
+    assert mass[0] == pytest.approx(4e15 * 1e18 / np.pi, rel=0.02)  # M = 4 rho_c R^3 / pi
     assert np.max(np.abs(mass / mass[0] - 1.0)) < 1e-13
     log_lines = [line for line in result.stdout.splitlines() if "floors" in line]
     assert log_lines and log_lines[-1].endswith("floors rho 0 p 0")

@@ -175,6 +175,8 @@ class Hydro(Physics):
 
     provides = ("primitives",)
     restart_state = True
+    extensive = ("total_mass", "total_energy", "total_leptons", "outflow_mass", "outflow_energy",
+                 "outflow_leptons")
 
     def add_rhs(self, state, rhs, time, stage):
         self.update_primitives(state)

@@ -10,7 +10,10 @@ Layout of OUTPUT_DIR/dump_NNNNN.h5:
     attributes     time (s), step, n_ranks, parleak_version, config (the
                    resolved TOML), dim, cells, lower, upper (cm), spacing
                    ("uniform" or "stretched": faces that are not equally
-                   spaced), and the boundary kind of each face
+                   spaced), and the boundary kind of each face; a
+                   simulation's dumps add run_id, symmetry_factor (the
+                   whole star's extensive values are this times the
+                   grid's: parleak.whole_star) and, after an error, failure
 The file is written as dump_NNNNN.h5.tmp and renamed when complete, so an
 interrupted run never leaves a truncated dump under the final name; a
 write that fails on any rank stops every rank together (OutputError) and

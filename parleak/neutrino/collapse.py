@@ -45,6 +45,7 @@ class CollapsePhase(Physics):
     [g/cm^3]; escape_energy E_esc [MeV]."""
 
     restart_state = True
+    extensive = ("parameterised_leptons", "parameterised_energy")
 
     def __init__(self, grid, eos, leakage, params, bounce_density=2e14, trap_density=2e12, escape_energy=10.0):
         self.grid, self.eos, self.leakage, self.params = grid, eos, leakage, params

@@ -93,6 +93,7 @@ from parleak.microphysics.leakage import SOURCE_DIMS, SPECIES, DenseCells, Sourc
 from parleak.microphysics.trapped import neutrino_pressure, threshold_factor
 from parleak.neutrino.evaluation import ENERGY, LEPTON, LOSS, N_INTEGRALS, NUMBER, SharedEvaluation
 from parleak.physics import Physics
+from parleak.whole_star import config_symmetry
 
 
 class LeakageSources(Physics):
@@ -122,6 +123,7 @@ class LeakageSources(Physics):
 
     needs = ("primitives",)  # the dump fields of the optical depths come from NeutrinoDiagnostics
     restart_state = True
+    extensive = (*(f"{k}_{s}" for k in ("lum", "number_lum") for s in SPECIES), "radiated_energy", "radiated_leptons")
 
     def __init__(self, grid, eos, depth, params, tau_every=1, dt_factor=0.25, trapped_density=None,
                  min_density=1e8, tau_iterations=1):
@@ -156,6 +158,7 @@ class LeakageSources(Physics):
         self.tau = None
         self.tau_updates = 0
         self.steps = 0
+        self.symmetry_factor = 1  # status() shows factor x the grid's luminosities (parleak.whole_star)
         self.luminosity = np.zeros(3)
         self.number_luminosity = np.zeros(3)
         self.mean_energy = np.zeros(3)
@@ -345,8 +348,9 @@ class LeakageSources(Physics):
         self.steps += 1
 
     def scalars(self, state):
-        """Columns of the scalar time series (grid totals, like the hydro's:
-        an octant run gives 1/8 of the star): per species s lum_<s> (erg/s),
+        """Columns of the scalar time series (grid totals, like the hydro's;
+        the simulation multiplies the `extensive` ones by the run's symmetry
+        factor): per species s lum_<s> (erg/s),
         number_lum_<s> (1/s) and mean_energy_<s> (MeV) of the last step,
         transport_radius_<s> (cm, of the current optical depths; see
         OpticalDepth.sphere_radius), and the cumulative radiated_energy
@@ -388,8 +392,9 @@ class LeakageSources(Physics):
         self.tau = fields["tau"].reshape((3, 2) + fields["tau"].shape[1:]).copy() if int(scalars["has_tau"]) else None
 
     def status(self):
-        """Luminosities and mean energies of the last step, for the log line."""
-        parts = "  ".join(f"{s} {lum:.3e}/{e:.2f}" for s, lum, e in zip(SPECIES, self.luminosity, self.mean_energy))
+        """Whole-star luminosities and mean energies of the last step, for the log line."""
+        luminosity = self.symmetry_factor * self.luminosity
+        parts = "  ".join(f"{s} {lum:.3e}/{e:.2f}" for s, lum, e in zip(SPECIES, luminosity, self.mean_energy))
         return f"L (erg/s)/<E> (MeV): {parts}  tau updates {self.tau_updates}"
 
 
@@ -408,5 +413,7 @@ def make_leakage_sources(config, grid, eos, depth):
     dt_factor, trapped_pressure, trapped_density, min_density,
     tau_iterations; the microphysics from depth.params)."""
     trapped = config["leakage.trapped_density"] if config["leakage.trapped_pressure"] else None
-    return LeakageSources(grid, eos, depth, depth.params, config["leakage.tau_every"], config["leakage.dt_factor"],
-                          trapped, config["leakage.min_density"], config["leakage.tau_iterations"])
+    sources = LeakageSources(grid, eos, depth, depth.params, config["leakage.tau_every"], config["leakage.dt_factor"],
+                             trapped, config["leakage.min_density"], config["leakage.tau_iterations"])
+    sources.symmetry_factor = config_symmetry(config)[0]
+    return sources

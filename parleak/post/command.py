@@ -9,12 +9,16 @@ Writes into DIR (default OUTPUT_DIR/post):
     profiles_NNNNN.png           per dump: radial profiles (plots.plot_profiles)
     dumps.xmf                    every readable dump of the run as one XDMF
                                  time series, for ParaView and VisIt
+Luminosities, masses and energies in scalars.csv and these plots are the
+whole star's (parleak.whole_star).
 
 Serial, or under mpirun: rank 0 surveys the directory (reading the dumps'
 metadata only), the dumps are dealt out to the ranks in turn (dump i to
 rank i mod N; each rank reads its dumps whole, serially), the last
 rank also draws the time series and writes dumps.xmf, and rank 0 lists what
-was written. A bad directory, dump index or field name exits with code 2 on
+was written and the table of parleak.post.summary (luminosities, mean
+energies and neutrinosphere radii at the last scalars.csv row; none for a
+run without neutrino columns). A bad directory, dump index or field name exits with code 2 on
 every rank and one message.
 
 What a killed or failed run leaves is skipped (parleak.post.load.survey,
@@ -30,15 +34,18 @@ from parleak import parallel
 from parleak.io.reader import DumpError
 from parleak.io.xdmf import write_series_of
 from parleak.post.load import PostError, dump_index, load_dump, load_scalars, survey
+from parleak.post.summary import summary_table, symmetry_factor_of
 
 
 def add_arguments(parser):
     """The arguments of `parleak post` on an argparse (sub)parser."""
-    parser.add_argument("output_dir", metavar="OUTPUT_DIR", help="the run's output directory (its dumps and scalars.csv)")
+    parser.add_argument("output_dir", metavar="OUTPUT_DIR",
+                        help="the run's output directory (its dumps and scalars.csv)")
     parser.add_argument("--out", metavar="DIR", help="where the PNG and XDMF files go (default OUTPUT_DIR/post)")
     parser.add_argument("--field", dest="fields", action="append", metavar="NAME",
                         help="field to slice through the centre; repeatable (default dens)")
-    parser.add_argument("--axis", choices=("x", "y", "z"), default="z", help="the slices are across this axis (default z)")
+    parser.add_argument("--axis", choices=("x", "y", "z"), default="z",
+                        help="the slices are across this axis (default z)")
     parser.add_argument("--dump", dest="dumps", action="append", type=int, metavar="N",
                         help="only dump_N.h5 for the slices and profiles; repeatable (default every dump)")
 
@@ -75,7 +82,8 @@ def _plot_dump(path, names, fields, axis, out):
 
     dump = load_dump(path, sorted(set(fields) | (set(PROFILE_FIELDS) & set(names))))
     index = dump_index(path)
-    written = [plot_slice(dump, name, axis, os.path.join(out, f"slice_{name}_{axis}_{index:05d}.png")) for name in fields]
+    written = [plot_slice(dump, name, axis, os.path.join(out, f"slice_{name}_{axis}_{index:05d}.png"))
+               for name in fields]
     written.append(plot_profiles(dump, os.path.join(out, f"profiles_{index:05d}.png")))
     failure = dump.attrs.get("failure")
     notes = [] if failure is None else [f"{os.path.basename(path)} is the last dump of a run that stopped on an error: "
@@ -151,3 +159,6 @@ def post(args, comm=parallel.WORLD):
         _say([n for _, rank_notes in gathered for n in rank_notes]
              + [f"wrote {len(everything)} files to {out}:"])
         print("\n".join(f"  {os.path.basename(p)}" for p in everything), flush=True)
+        table = summary_table(load_scalars(args.output_dir), symmetry_factor_of(readable[-1]))
+        if table:
+            print("\n".join(table), flush=True)

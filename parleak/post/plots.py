@@ -57,7 +57,8 @@ def neutrino_species(scalars):
 
 
 def plot_time_series(scalars, path):
-    """Luminosity (erg/s, log) and mean energy (MeV) of every species
+    """Luminosity (erg/s, log; the whole star's, as scalars.csv holds it:
+    parleak.whole_star) and mean energy (MeV) of every species
     against time (ms); rows where a species emits nothing are left out.
     PostError if the scalars have no columns, no luminosity columns or no
     row."""
@@ -78,8 +79,8 @@ def plot_time_series(scalars, path):
         lum_axes.plot(t_ms[emits], scalars[f"lum_{s}"][emits], color=colour, label=s)
         energy_axes.plot(t_ms[emits], scalars[f"mean_energy_{s}"][emits], color=colour, label=s)
     lum_axes.set_yscale("log")
-    lum_axes.set_ylabel("luminosity [erg/s]")
-    lum_axes.set_title("neutrino luminosity and mean energy (totals over the grid)")
+    lum_axes.set_ylabel("luminosity of the whole star [erg/s]")
+    lum_axes.set_title("neutrino luminosity (whole star) and mean energy")
     lum_axes.legend()
     energy_axes.set_ylabel("mean energy [MeV]")
     energy_axes.set_xlabel("t [ms]")
@@ -169,7 +170,8 @@ def _tau_panel(axes, dump, names, bins, centre, scale, unit, sphere):
     for s, name in present:
         profile = dump_profile(dump, dump.fields[name], centre, bins)
         radius = sphere_radius(dump.fields[name], dump)
-        axes.plot(profile.r / scale, profile.value, color=COLOURS[s], label=f"{s}: {sphere} {radius / scale:.4g} {unit}")
+        axes.plot(profile.r / scale, profile.value, color=COLOURS[s],
+                  label=f"{s}: {sphere} {radius / scale:.4g} {unit}")
         axes.axvline(radius / scale, color=COLOURS[s], linestyle="--")
     axes.axhline(SPHERE_DEPTH, color="grey", linestyle=":")
     axes.set_yscale("log")
