@@ -30,6 +30,15 @@ end values bracket the target, then solve the linear equation there. See
 `TabulatedEOS.state_from` for the search order, non-monotonic columns and
 targets outside the table.
 
+Memory: the variables are held once, interleaved per table point in one
+read-only (nye, ntemp, nrho, nvar) array of records (`tables` are views of
+it); the kernels get it with the record columns of the names looked up.
+The hydro's from_rho_eps reads a second, 3-variable array (HYDRO), whose
+records fill fewer cache lines. Nothing is stacked per call or per
+combination of names. Where the arrays live is the caller's choice
+(`share`): in this process, or, with parleak.parallel.shared_memory's
+node_shared, in one MPI-3 shared window per node (eos.shared_memory).
+
 The module is in three parts (layer: eos): table_read.py reads and checks
 the file, table_kernels.py holds the numba kernels, and this module the
 TabulatedEOS class; the names of the other two are re-exported here.
@@ -57,6 +66,50 @@ UNITS = {
 }
 
 
+# The records of _from_rho_eps_kernel, in its order.
+HYDRO = ("logenergy", "logpress", "cs2")
+
+
+# ---------------------------------------------------------------- storage
+
+def _variables(data):
+    """The table variables of read_table's data, in the file's order."""
+    return tuple(name for name in data if name not in AXES + ("energy_shift",))
+
+
+def _layout(data):
+    """(header, shapes) of read_table's data: header {"axes": (logrho,
+    logtemp, ye), "energy_shift": erg/g, "variables": names in record
+    order}; the shapes of "records" (nye, ntemp, nrho, nvar) and "hydro"
+    (nye, ntemp, nrho, 3)."""
+    points = data["ye"].size, data["logtemp"].size, data["logrho"].size
+    header = {"axes": tuple(data[name] for name in AXES), "variables": _variables(data),
+              "energy_shift": float(data["energy_shift"].reshape(-1)[0])}
+    return header, {"records": points + (len(header["variables"]),), "hydro": points + (len(HYDRO),)}
+
+
+def _fill(data, arrays):
+    """Interleave read_table's variables into the arrays of _layout."""
+    for column, name in enumerate(_variables(data)):
+        arrays["records"][..., column] = data[name]
+    for column, name in enumerate(HYDRO):
+        arrays["hydro"][..., column] = data[name]
+
+
+def in_process(read, layout, fill):
+    """The `share` of a table that this process holds alone: data =
+    read(), (header, shapes) = layout(data), fill(data, arrays) into new
+    float64 arrays of those shapes, made read-only. Returns (header,
+    arrays), as parleak.parallel.shared_memory.node_shared does per node."""
+    data = read()
+    header, shapes = layout(data)
+    arrays = {name: np.empty(shape) for name, shape in shapes.items()}
+    fill(data, arrays)
+    for array in arrays.values():
+        array.flags.writeable = False
+    return header, arrays
+
+
 # ---------------------------------------------------------------- the EOS
 
 def _flat(*arrays):
@@ -71,9 +124,14 @@ def _flat(*arrays):
 class TabulatedEOS(EOS):
     """A stellarcollapse.org table, all in memory as float64.
 
+    share: where the arrays live: in_process (the default), or
+    parleak.parallel.shared_memory.node_shared bound to a communicator (the
+    construction is then collective on it).
+
     Attributes: path; logrho (log10 g/cm^3), logtemp (log10 MeV), ye (the
-    axes); energy_shift (erg/g); tables {name: (nye, ntemp, nrho) array} as
-    stored; ranges {"rho": (min, max) g/cm^3, "temp": MeV, "ye": 1};
+    axes); energy_shift (erg/g); tables {name: (nye, ntemp, nrho)
+    read-only view} as stored; nbytes (bytes of the table's arrays);
+    ranges {"rho": (min, max) g/cm^3, "temp": MeV, "ye": 1};
     eps_zero (erg/g, see below); has_nuclei (False where Xh is missing or
     0 on the whole table); counts (int64, COUNTERS order), counters (=
     COUNTERS) and out_of_range (the same as a dict); is_nuclear (True).
@@ -102,12 +160,18 @@ class TabulatedEOS(EOS):
     is_nuclear = True
     counters = COUNTERS
 
-    def __init__(self, path):
+    def __init__(self, path, share=in_process):
         self.path = os.fspath(path)
-        data = read_table(self.path)
-        self.logrho, self.logtemp, self.ye = (data.pop(name) for name in AXES)
-        self.energy_shift = float(data.pop("energy_shift").reshape(-1)[0])
-        self.tables = data
+        header, arrays = share(lambda: read_table(self.path), _layout, _fill)
+        self.logrho, self.logtemp, self.ye = header["axes"]
+        self.energy_shift = header["energy_shift"]
+        self._columns = {name: column for column, name in enumerate(header["variables"])}
+        self.tables = data = {name: arrays["records"][..., column] for name, column in self._columns.items()}
+        self._records, self._hydro = arrays["records"].reshape(-1), arrays["hydro"].reshape(-1)
+        # (records, {stored variable: column}), the narrowest first
+        self._groups = ((self._hydro, {name: column for column, name in enumerate(HYDRO)}),
+                        (self._records, self._columns))
+        self.nbytes = sum(array.nbytes for array in arrays.values())
         self.ranges = {"rho": (float(10.0 ** self.logrho[0]), float(10.0 ** self.logrho[-1])),
                        "temp": (float(10.0 ** self.logtemp[0]), float(10.0 ** self.logtemp[-1])),
                        "ye": (float(self.ye[0]), float(self.ye[-1]))}
@@ -119,7 +183,7 @@ class TabulatedEOS(EOS):
                            for a in (axis, 1.0 / np.diff(axis)))
         self._inv_steps = np.array([(a.size - 1) / (a[-1] - a[0]) for a in (self.logrho, self.logtemp, self.ye)])
         self.counts = np.zeros(len(COUNTERS), dtype=np.int64)
-        self._stacks = {}
+        self._specs = {}
         self._monotone = {}
 
     # out_of_range ({counter: number of points}) comes from EOS
@@ -161,16 +225,19 @@ class TabulatedEOS(EOS):
                                  f"(the first at rho = {10.0 ** self.logrho[i]:.4g} g/cm^3, T = "
                                  f"{10.0 ** self.logtemp[j]:.4g} MeV, Ye = {self.ye[k]:.4g})")
 
-    def _stack(self, names):
-        """(flat (nye, ntemp, nrho, nvar) table of the names' stored
-        variables, kinds, offsets), cached per names (each combination
-        costs nvar times one table's memory)."""
-        if names not in self._stacks:
+    def _spec(self, names):
+        """(flat records, columns, kinds, offsets) of the names' stored
+        variables: the hydro's records where they hold all of them (fewer
+        cache lines per point), else the table's; cached per names (three
+        small arrays, no table data)."""
+        if names not in self._specs:
             specs = [self._quantity(name) for name in names]
-            stacked = np.stack([self.tables[stored] for stored, _, _ in specs], axis=-1).reshape(-1)
-            self._stacks[names] = (stacked, np.array([kind for _, kind, _ in specs], dtype=np.int64),
-                                   np.array([offset for _, _, offset in specs]))
-        return self._stacks[names]
+            records, columns = next((records, columns) for records, columns in self._groups
+                                    if all(stored in columns for stored, _, _ in specs))
+            self._specs[names] = (records, np.array([columns[stored] for stored, _, _ in specs], dtype=np.int64),
+                                  np.array([kind for _, kind, _ in specs], dtype=np.int64),
+                                  np.array([offset for _, _, offset in specs]))
+        return self._specs[names]
 
     def _monotone_cells(self, name):
         """Per (Ye, rho) cell (flat, (nye - 1) x (nrho - 1)): 1 where the
@@ -192,10 +259,10 @@ class TabulatedEOS(EOS):
         Points outside the table are clamped to its edge and counted."""
         if not names:
             raise ValueError("lookup needs at least one quantity name")
-        stacked, kinds, offsets = self._stack(names)
+        records, cols, kinds, offsets = self._spec(names)
         shape, (rho, temp, ye) = _flat(rho, temp, ye)
         out = np.empty((len(names), rho.size))
-        _lookup_kernel(rho, temp, ye, stacked, kinds, offsets, self._axes, self._inv_steps, self.counts, out)
+        _lookup_kernel(rho, temp, ye, records, cols, kinds, offsets, self._axes, self._inv_steps, self.counts, out)
         return tuple(row.reshape(shape) for row in out)
 
     def beta_equilibrium_ye(self, rho, temp):
@@ -234,12 +301,12 @@ class TabulatedEOS(EOS):
         for a nondecreasing column, counted as inversion_low (high); the
         returned quantities are then the table's there, not `value`."""
         guess = np.nan if temp_guess is None else temp_guess
-        stacked, kinds, offsets = self._stack((quantity,) + names)
+        records, cols, kinds, offsets = self._spec((quantity,) + names)
         monotone = self._monotone_cells(quantity)
         shape, (rho, value, ye, guess) = _flat(rho, value, ye, guess)
         temp = np.empty(rho.size)
         out = np.empty((len(names) + 1, rho.size))
-        _invert_kernel(rho, value, ye, guess, stacked, kinds, offsets, self._axes, self._inv_steps, monotone,
+        _invert_kernel(rho, value, ye, guess, records, cols, kinds, offsets, self._axes, self._inv_steps, monotone,
                        self.counts, temp, out)
         return (temp.reshape(shape),) + tuple(row.reshape(shape) for row in out[1:])
 
@@ -279,7 +346,7 @@ class TabulatedEOS(EOS):
         table's eps at the returned temperature: eps itself where it lies
         in the table's range, the edge value where it does not (counted as
         inversion_low/high), so the three always describe one table state."""
-        stacked = self._stack(("eps", "press", "cs2"))[0]
+        stacked = self._hydro
         monotone = self._monotone_cells("eps")
         arrays = (rho, eps, ye, temp, press, gamma_c, gamma_e)
         if all(isinstance(a, np.ndarray) and a.flags.c_contiguous and a.dtype == np.float64

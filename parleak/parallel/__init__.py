@@ -3,8 +3,9 @@
 them), and the agreements that turn a failure on any rank into the same
 exception on every rank (`together`, `raise_if_any`, `on_rank_0_shared`).
 The package also holds the exact sums (exactsum), the communication along
-process lines (process_lines) and the work sharing of point-wise kernels
-(work_sharing).
+process lines (process_lines), the work sharing of point-wise kernels
+(work_sharing) and the per-node shared-memory arrays (shared_memory:
+one copy of an EOS table per node).
 
 Only this package imports mpi4py (tests/test_layers.py checks it). The
 physics reach other ranks through the Grid's reductions, which call the
