@@ -27,12 +27,13 @@ eps_zero times the mass flux from the energy flux, which is exact because the
 HLLE and HLLC fluxes are linear in the conserved states.
 """
 
+import functools
 import os
 
 from parleak.config import ConfigError, Key
 from parleak.eos.base import EOS  # noqa: F401 (the interface)
 from parleak.eos.ideal import IdealGas
-from parleak.eos.table import EOSTableError, TabulatedEOS
+from parleak.eos.table import EOSTableError, TabulatedEOS, in_process
 
 def schema(nuclear=False, gamma=5.0 / 3.0):
     """The eos.* keys: with `nuclear`, eos.kind "builtin" (the default) or
@@ -50,6 +51,9 @@ def schema(nuclear=False, gamma=5.0 / 3.0):
                                     help="ideal gas: adiabatic index")
     keys["eos.table"] = Key(str, default="", help="table: path of a stellarcollapse.org HDF5 table (LS220, SFHo, "
                                                   "...), relative to the working directory")
+    keys["eos.shared_memory"] = Key(bool, default=True,
+                                    help="table or builtin under MPI: one copy of the table per node, in an MPI-3 "
+                                         "shared-memory window that the node's ranks read (false: a copy per rank)")
     return keys
 
 
@@ -69,12 +73,15 @@ def check(values, where):
         raise ConfigError(f"eos.table = {path!r}{where('eos.table')}: no such file (relative to {os.getcwd()!r})")
 
 
-def make_eos(config, needs=None):
+def make_eos(config, needs=None, comm=None):
     """The EOS that the config's eos.* keys describe. needs: {table
     quantity (a lookup name): what needs it} of the run, checked to be in a
     table EOS with finite values (TabulatedEOS.require). ConfigError naming
     eos.table (or eos.kind = 'builtin') and the file when the table is not
-    readable or lacks what the run needs."""
+    readable or lacks what the run needs. comm: the run's communicator
+    (None: this process alone); with it and eos.shared_memory, the table
+    lives in one shared window per node (collective on comm; a bad table
+    raises on every rank)."""
     kind = config["eos.kind"]
     if kind == "ideal":
         return IdealGas(config["eos.gamma"])
@@ -86,8 +93,13 @@ def make_eos(config, needs=None):
         check(config, lambda *names: "")
         path = config["eos.table"]
         setting = f"eos.table = {path!r}"
+    share = in_process
+    if comm is not None and config["eos.shared_memory"]:
+        # imported here: mpi4py stays out of serial imports of parleak.eos
+        from parleak.parallel.shared_memory import node_shared
+        share = functools.partial(node_shared, comm)
     try:
-        eos = TabulatedEOS(path)
+        eos = TabulatedEOS(path, share)
         eos.require(needs or {})
     except EOSTableError as err:
         raise ConfigError(f"{setting}: {err}") from None

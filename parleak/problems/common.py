@@ -76,15 +76,16 @@ def _padded(grid, values):
 
 
 def collective_eos(config, comm, needs=None):
-    """make_eos(config, needs) on every rank; a ConfigError on any rank is
-    raised on all of them with its message. The built-in table is built
-    (once, cached) on rank 0 while the others wait."""
+    """make_eos(config, needs, comm) on every rank (with eos.shared_memory,
+    one copy of the table per node); a ConfigError on any rank is raised
+    on all of them with its message. The built-in table is built (once,
+    cached) on rank 0 while the others wait."""
     if config["eos.kind"] == "builtin":
         from parleak.eos.table_writer import builtin_table_path
         parallel.on_root_first(builtin_table_path, comm)
     eos, message = None, None
     try:
-        eos = make_eos(config, needs)
+        eos = make_eos(config, needs, comm)
     except ConfigError as err:
         message = str(err)
     parallel.raise_if_any(message, ConfigError, comm)
