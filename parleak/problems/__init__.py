@@ -14,7 +14,8 @@
         the PhysicsSet setup returned)
 """
 
-from parleak.problems import advection, collapse, pns, polytrope, sedov, sod, soundwave
+from parleak.problems import advection, collapse, pns, polytrope, progenitor, sedov, sod, soundwave
 
 PROBLEMS = {"advection": advection, "sod": sod, "sedov": sedov, "soundwave": soundwave, "polytrope": polytrope,
-            "pns": pns, "collapse": collapse}
+            "pns": pns, "collapse": collapse,
+            "progenitor": progenitor}
