@@ -12,8 +12,6 @@ integrals at 40 digits, not from parleak's Fermi module.
 """
 
 import math
-import os
-from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -122,25 +120,15 @@ def test_pair_mean_energy_near_the_underflow_matches_mpmath():
     assert mean == pytest.approx(float(expected), rel=1e-12)
 
 
-def table_paths():
-    """The built-in table and, where $PARLEAK_EOS_TABLES names a directory
-    (e.g. /work/shared/data/eos), the stellarcollapse.org tables in it."""
-    from parleak.eos.table_writer import builtin_table_path
-    paths = [builtin_table_path()]
-    directory = os.environ.get("PARLEAK_EOS_TABLES")
-    if directory and Path(directory).is_dir():
-        paths += sorted(Path(directory).glob("*.h5"))
-    return paths
-
-
 @pytest.mark.parametrize("tau", [0.0, 3.0, 1e4])
-def test_every_node_of_the_eos_tables(tau):
+def test_every_node_of_the_builtin_table(tau):
+    """The built-in table (the real tables: tests/test_eos_real_tables.py)."""
     from parleak.eos.table import TabulatedEOS
-    for path in table_paths():
-        eos = TabulatedEOS(path)
-        rho, temp, ye = np.meshgrid(10.0 ** eos.logrho, 10.0 ** eos.logtemp, eos.ye, indexing="ij")
-        rho, temp, ye = (a.reshape(-1) for a in (rho, temp, ye))
-        for method in ("accurate", "teh"):
-            result = leakage_sources_from_eos(eos, rho, temp, ye, np.full((3, 2, rho.size), tau),
-                                              params=LeakageParams(fermi_method=method))
-            assert_all_finite(result, f"(table {Path(path).name}, {method}, tau = {tau})")
+    from parleak.eos.table_writer import builtin_table_path
+    eos = TabulatedEOS(builtin_table_path())
+    rho, temp, ye = np.meshgrid(10.0 ** eos.logrho, 10.0 ** eos.logtemp, eos.ye, indexing="ij")
+    rho, temp, ye = (a.reshape(-1) for a in (rho, temp, ye))
+    for method in ("accurate", "teh"):
+        result = leakage_sources_from_eos(eos, rho, temp, ye, np.full((3, 2, rho.size), tau),
+                                          params=LeakageParams(fermi_method=method))
+        assert_all_finite(result, f"(built-in table, {method}, tau = {tau})")

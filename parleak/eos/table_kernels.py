@@ -26,6 +26,9 @@ LN10 = math.log(10.0)
 # sample), so only those states change. The hydro's sound speed there is
 # then ~0 and its signal speed |v| (sqrt of a negative would be NaN).
 GAMMA_C_FLOOR = 1e-15
+# The relative slack of a bracket in the search of non-monotonic columns
+# (_brackets): 50 times the round-off of a stored value through lookup.
+BRACKET_ROUNDOFF = 1e-14
 STORED = 0  # a variable used as stored
 POW10 = 1   # a variable stored as log10(value + offset)
 
@@ -147,23 +150,39 @@ def _search_nondecreasing(s, b0, sr, st, sy, wr, wy, y, j_guess, nt, counts):
 
 
 @numba.njit(cache=True)
+def _brackets(y, a, c):
+    """Whether y lies between a and c, or beyond them by at most
+    BRACKET_ROUNDOFF relative: a node value that went through 10**x and
+    log10 (or any lookup) and comes back 1e-16 above a local maximum of a
+    non-monotonic column still finds that node, not another root far away
+    (37 times hotter in the SRO table's pressure at T = 0.01 MeV)."""
+    slack = BRACKET_ROUNDOFF * max(abs(a), abs(c))
+    return min(a, c) - slack <= y <= max(a, c) + slack
+
+
+@numba.njit(cache=True)
+def _clipped_fraction(y, a, c):
+    return min(max(_fraction(y, a, c), 0.0), 1.0)
+
+
+@numba.njit(cache=True)
 def _search_outward(s, b0, sr, st, sy, wr, wy, y, j_start, nt, counts):
     """(j, wt) solving column(log T) = y on any column: the cell j_start,
     then cells outward from it, alternately below and above, the first that
-    brackets y. With no root (y below or above every node) the node of the
+    brackets y (to round-off, _brackets). With no root (y below or above every node) the node of the
     smallest (largest) value, counted as inversion_low (high)."""
     down, up = j_start, j_start + 1
     f_down = _bilinear(s, b0 + down * st, sr, sy, wr, wy)
     f_up = _bilinear(s, b0 + up * st, sr, sy, wr, wy)
-    if min(f_down, f_up) <= y <= max(f_down, f_up):
-        return down, _fraction(y, f_down, f_up)
+    if _brackets(y, f_down, f_up):
+        return down, _clipped_fraction(y, f_down, f_up)
     node_min, f_min = (down, f_down) if f_down <= f_up else (up, f_up)
     node_max, f_max = (down, f_down) if f_down >= f_up else (up, f_up)
     while down > 0 or up < nt - 1:
         if down > 0:
             f_new = _bilinear(s, b0 + (down - 1) * st, sr, sy, wr, wy)
-            if min(f_new, f_down) <= y <= max(f_new, f_down):
-                return down - 1, _fraction(y, f_new, f_down)
+            if _brackets(y, f_new, f_down):
+                return down - 1, _clipped_fraction(y, f_new, f_down)
             down, f_down = down - 1, f_new
             if f_new < f_min:
                 node_min, f_min = down, f_new
@@ -171,8 +190,8 @@ def _search_outward(s, b0, sr, st, sy, wr, wy, y, j_start, nt, counts):
                 node_max, f_max = down, f_new
         if up < nt - 1:
             f_new = _bilinear(s, b0 + (up + 1) * st, sr, sy, wr, wy)
-            if min(f_up, f_new) <= y <= max(f_up, f_new):
-                return up, _fraction(y, f_up, f_new)
+            if _brackets(y, f_up, f_new):
+                return up, _clipped_fraction(y, f_up, f_new)
             up, f_up = up + 1, f_new
             if f_new < f_min:
                 node_min, f_min = up, f_new

@@ -21,6 +21,11 @@ so with have_rel_cs2 = 1; read_table multiplies it by h / c^2 = 1 + (eps +
 P / rho) / c^2 (eps from the free-neutron rest mass with rho = n m_n, the
 SRO convention). Without that factor gamma_c would be Gamma / h: 1e-4 of
 Gamma in the hot, dilute corner (eps >> c^2) and 1 % low in bound matter.
+
+Round-off negatives of the mass fractions Xa, Xh, Xn, Xp (above
+-ROUNDOFF_NEGATIVE) are set to 0: the SRO table holds them down to -9e-15
+(SRO_TABLE.md section 4.6), and they made the leakage's absorption
+opacities (proportional to Xn, Xp) negative. Other values are kept.
 """
 
 import os
@@ -35,6 +40,8 @@ AXES = ("logrho", "logtemp", "ye")
 REQUIRED_VARIABLES = ("logpress", "logenergy", "entropy", "cs2", "mu_e", "mu_n", "mu_p", "muhat",
                       "Xa", "Xh", "Xn", "Xp", "Abar", "Zbar")
 OPTIONAL_VARIABLES = ("munu", "gamma", "dedt", "dpdrhoe", "dpderho")
+MASS_FRACTIONS = ("Xa", "Xh", "Xn", "Xp")
+ROUNDOFF_NEGATIVE = 1e-10  # mass fractions in (-1e-10, 0) are round-off, read as 0
 REQUIRED_DATASETS = AXES + ("energy_shift",) + REQUIRED_VARIABLES
 POINTS = {"logrho": "pointsrho", "logtemp": "pointstemp", "ye": "pointsye"}
 
@@ -115,6 +122,8 @@ def read_table(path):
                         "from the axes ye, logtemp, logrho")
         if name in REQUIRED_VARIABLES and not np.all(np.isfinite(data[name])):
             _fail(path, f"dataset {name} has {int(np.sum(~np.isfinite(data[name])))} non-finite values")
+    for name in MASS_FRACTIONS:
+        data[name] = np.where((data[name] < 0.0) & (data[name] > -ROUNDOFF_NEGATIVE), 0.0, data[name])
     if relativistic_cs2:
         c2 = SPEED_OF_LIGHT**2
         rho = 10.0 ** data["logrho"]
