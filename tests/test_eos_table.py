@@ -386,7 +386,7 @@ def test_make_eos_table_kind(tmp_path, good_table):
     eos = make_eos(validate({"eos.kind": "table", "eos.table": good_table}, SCHEMA))
     assert isinstance(eos, TabulatedEOS) and eos.path == good_table and eos.energy_shift == SHIFT
     missing = str(tmp_path / "LS220.h5")
-    with pytest.raises(ConfigError, match=f"eos.table = '{missing}': no such file"):
+    with pytest.raises(ConfigError, match=f"eos.table = '{missing}': input file not found at {missing}"):
         make_eos(validate({"eos.kind": "table", "eos.table": missing}, SCHEMA))
     with pytest.raises(ConfigError, match="missing key eos.table: eos.kind = 'table' needs the path"):
         make_eos(validate({"eos.kind": "table"}, SCHEMA))

@@ -67,5 +67,5 @@ def test_a_missing_table_is_a_config_error_on_every_rank(tmp_path, mpi):
     result = mpi.parleak(DRIVER, tmp_path / "out", 'eos.kind="table"', f'eos.table="{missing}"', check=False)
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("parleak: config error: eos.table") == 1
-    assert str(missing) in result.stderr and "no such file" in result.stderr
+    assert str(missing) in result.stderr and "input file not found" in result.stderr
     assert not existing_dumps(tmp_path / "out")

@@ -132,3 +132,23 @@ def test_real_progenitors_keep_their_mass_on_1_and_4_ranks(tmp_path, star, case)
         assert inside == pytest.approx(float(enclosed_mass(profile.radius, profile.density, radius)), rel=1e-2)
         if profile.enclosed_mass is not None:
             assert inside == pytest.approx(float(np.interp(radius, profile.radius, profile.enclosed_mass)), rel=1e-2)
+
+
+def test_a_missing_input_stops_the_run_naming_the_file_and_the_fetch_command(tmp_path, monkeypatch):
+    """An empty data directory: exit 2 on both ranks, one message naming
+    the progenitor file and `parleak data fetch s20_W2007`, no output."""
+    from helpers import REPO
+
+    monkeypatch.setenv("PARLEAK_DATA", str(tmp_path / "data"))
+    driver = REPO / "drivers" / "progenitor_s20.toml"
+    result = parleak_run(2, driver, tmp_path / "out", check=False, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("parleak: config error: eos.table") == 1
+    assert str(tmp_path / "data" / "eos" / "SRO_LS220star_NSE837_rho126_temp61_ye31.h5") in result.stderr
+    assert "parleak data fetch SRO_LS220star --from DIR" in result.stderr
+    result = parleak_run(2, driver, tmp_path / "out", "eos.kind='builtin'", check=False, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("parleak: config error: progenitor.file") == 1
+    assert str(tmp_path / "data" / "progenitors" / "s20_W2007_KEPLER_presn.txt") in result.stderr
+    assert "parleak data fetch s20_W2007" in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

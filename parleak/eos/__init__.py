@@ -28,12 +28,12 @@ HLLE and HLLC fluxes are linear in the conserved states.
 """
 
 import functools
-import os
 
 from parleak.config import ConfigError, Key
 from parleak.eos.base import EOS  # noqa: F401 (the interface)
 from parleak.eos.ideal import IdealGas
 from parleak.eos.table import EOSTableError, TabulatedEOS, in_process
+from parleak.inputs import resolve
 
 def schema(nuclear=False, gamma=5.0 / 3.0):
     """The eos.* keys: with `nuclear`, eos.kind "builtin" (the default) or
@@ -49,8 +49,9 @@ def schema(nuclear=False, gamma=5.0 / 3.0):
         if gamma is not None:
             keys["eos.gamma"] = Key(float, default=gamma, valid=(lambda g: g > 1.0, "> 1"),
                                     help="ideal gas: adiabatic index")
-    keys["eos.table"] = Key(str, default="", help="table: path of a stellarcollapse.org HDF5 table (LS220, SFHo, "
-                                                  "...), relative to the working directory")
+    keys["eos.table"] = Key(str, default="", help="table: path of a stellarcollapse.org or CompOSE HDF5 table "
+                                                  "(LS220, SFHo, ...), relative to the data directory "
+                                                  "($PARLEAK_DATA, default data/; else the working directory)")
     keys["eos.shared_memory"] = Key(bool, default=True,
                                     help="table or builtin under MPI: one copy of the table per node, in an MPI-3 "
                                          "shared-memory window that the node's ranks read (false: a copy per rank)")
@@ -62,15 +63,15 @@ SCHEMA = schema()
 
 def check(values, where):
     """ConfigError, before any collective work, when eos.kind = 'table'
-    names no readable file."""
+    names no file (a relative eos.table: in the data directory, else the
+    working directory; parleak.inputs.resolve)."""
     if values["eos.kind"] != "table":
         return
     path = values["eos.table"]
     if not path:
         raise ConfigError(f"missing key eos.table{where('eos.kind')}: eos.kind = 'table' needs the path of a "
                           "stellarcollapse.org HDF5 table")
-    if not os.path.isfile(path):
-        raise ConfigError(f"eos.table = {path!r}{where('eos.table')}: no such file (relative to {os.getcwd()!r})")
+    resolve(path, "eos.table")
 
 
 def make_eos(config, needs=None, comm=None):
@@ -91,8 +92,8 @@ def make_eos(config, needs=None, comm=None):
         setting = "eos.kind = 'builtin'"
     else:
         check(config, lambda *names: "")
-        path = config["eos.table"]
-        setting = f"eos.table = {path!r}"
+        path = resolve(config["eos.table"], "eos.table")
+        setting = f"eos.table = {config['eos.table']!r}"
     share = in_process
     if comm is not None and config["eos.shared_memory"]:
         # imported here: mpi4py stays out of serial imports of parleak.eos
