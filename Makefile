@@ -13,9 +13,10 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 MPIRUN ?= mpirun
 DEMO_OUT := output/pns
-# The demo's run: drivers/pns.toml as it is (48^3 octant, 1 ms); add
-# --set items here (e.g. DEMO_SETS="--set time.t_end=5e-4") for a shorter one.
-DEMO_SETS ?=
+# The demo's run: drivers/pns.toml (48^3 octant) to 0.5 ms, about 1.2 min of
+# steps on 2 free cores after the one-off numba compilation of a fresh clone;
+# DEMO_SETS= (empty) runs the driver's full 1 ms.
+DEMO_SETS ?= --set time.t_end=5e-4
 ADVECTION_OUT := output/advection_2d
 
 # Open MPI settings so that mpirun works as root, oversubscribed and in
