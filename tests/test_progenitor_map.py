@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from helpers import parleak_run, real_input
+from helpers import parleak_run, real_input, singleton
 from parleak.progenitor_map import enclosed_mass, map_profile
 
 MSUN = 1.98841e33  # g (only to print)
@@ -132,6 +132,9 @@ def test_real_progenitors_keep_their_mass_on_1_and_4_ranks(tmp_path, star, case)
         assert inside == pytest.approx(float(enclosed_mass(profile.radius, profile.density, radius)), rel=1e-2)
         if profile.enclosed_mass is not None:
             assert inside == pytest.approx(float(np.interp(radius, profile.radius, profile.enclosed_mass)), rel=1e-2)
+    if case == "octant":  # parleak post draws the mapped profiles against the file's
+        result = singleton(["-m", "parleak", "post", str(tmp_path / "1")])
+        assert (tmp_path / "1" / "post" / "progenitor_00000.png").is_file(), result.stdout
 
 
 def test_a_missing_input_stops_the_run_naming_the_file_and_the_fetch_command(tmp_path, monkeypatch):

@@ -96,7 +96,7 @@ class OpticalDepth:
     not depend on the decomposition either."""
 
     def __init__(self, grid, method="rays", tolerance=1e-10, max_iterations=100, density_threshold=1e9,
-                 params=LeakageParams()):
+                 params=LeakageParams(), symmetry_factor=1):
         if method not in METHODS:
             raise ValueError(f"optical depth: method = {method!r}; valid: {', '.join(METHODS)}")
         self.grid = grid
@@ -105,6 +105,7 @@ class OpticalDepth:
         self.max_iterations = max_iterations
         self.density_threshold = density_threshold
         self.params = params
+        self.symmetry_factor = symmetry_factor
         self.iterations = 0  # of the last (kappa, tau) iteration
         self.sweeps = 0  # local: sweeps of the last call, summed over the iteration
         self._rays = RayOpticalDepth(grid) if method == "rays" else None
@@ -197,12 +198,11 @@ class OpticalDepth:
 
     def sphere_radius(self, tau_field):
         """Angle-averaged radius [cm] of the region tau_field >= 2/3: the
-        radius of the sphere of its volume (the sum of its cells' volumes,
-        times 2 per reflecting face)."""
+        radius of the sphere of its volume (the sum of its cells' volumes
+        times the domain's symmetry factor, parleak.whole_star)."""
         grid = self.grid
         volume = grid.integral(np.where(tau_field >= SPHERE_DEPTH, 1.0, 0.0))
-        mirrors = sum(kind == "reflecting" for kind in grid.boundaries.values())
-        return equivalent_radius(volume * 2.0**mirrors, grid.dim)
+        return equivalent_radius(volume * self.symmetry_factor, grid.dim)
 
     def spheres(self, tau, tau_thermal):
         """{species: (transport sphere radius, energy sphere radius)} [cm]."""

@@ -31,9 +31,11 @@ no readable dump left, exit code 2 and one message naming the directory.
 import os
 
 from parleak import parallel
+from parleak.config import ConfigError
+from parleak.inputs import resolve
 from parleak.io.reader import DumpError
 from parleak.io.xdmf import write_series_of
-from parleak.post.load import PostError, dump_index, load_dump, load_scalars, survey
+from parleak.post.load import PostError, dump_index, load_dump, load_scalars, run_config, survey
 from parleak.post.summary import summary_table, symmetry_factor_of
 
 
@@ -75,12 +77,16 @@ def _plan(args, found):
     return readable, selected, fields
 
 
+# The fields the progenitor comparison reads (parleak.post.progenitor).
+PROGENITOR_FIELDS = ("dens", "temp", "ye", "vel_x", "vel_y", "vel_z")
+
+
 def _plot_dump(path, names, fields, axis, out):
     """The slices and the profiles of the dump at `path` (whose fields are
     `names`); (the written paths, notes)."""
     from parleak.post.plots import PROFILE_FIELDS, plot_profiles, plot_slice
 
-    dump = load_dump(path, sorted(set(fields) | (set(PROFILE_FIELDS) & set(names))))
+    dump = load_dump(path, sorted(set(fields) | ((set(PROFILE_FIELDS) | set(PROGENITOR_FIELDS)) & set(names))))
     index = dump_index(path)
     written = [plot_slice(dump, name, axis, os.path.join(out, f"slice_{name}_{axis}_{index:05d}.png"))
                for name in fields]
@@ -88,7 +94,25 @@ def _plot_dump(path, names, fields, axis, out):
     failure = dump.attrs.get("failure")
     notes = [] if failure is None else [f"{os.path.basename(path)} is the last dump of a run that stopped on an error: "
                                         f"{failure}"]
-    return written, notes
+    progenitor, note = _progenitor_figure(dump, os.path.join(out, f"progenitor_{index:05d}.png"))
+    return written + progenitor, notes + note
+
+
+def _progenitor_figure(dump, path):
+    """For a run of problem `progenitor`: the mapped profiles against the
+    file's (parleak.post.progenitor), about the run's progenitor.centre;
+    (written paths, notes). Nothing for other problems."""
+    from parleak.post.progenitor import plot_progenitor
+    from parleak.progenitor import ProgenitorError, read_profile
+
+    config = run_config(dump) if "config" in dump.attrs else {}
+    if config.get("problem.name") != "progenitor":
+        return [], []
+    try:
+        profile = read_profile(resolve(config["progenitor.file"], "progenitor.file"), config["progenitor.format"])
+    except (ProgenitorError, ConfigError) as err:
+        return [], [f"no progenitor comparison: {err}"]
+    return plot_progenitor(profile, dump, path, centre=tuple(config["progenitor.centre"])), []
 
 
 def _plot_run(output_dir, paths, out):

@@ -102,11 +102,13 @@ def sphere_radius(tau, dump):
     """Angle-averaged radius (cm) of the region tau >= 2/3 (a neutrinosphere):
     the radius of the sphere (3-D; the circle in 2-D, the half-length in
     1-D) of its volume (the cells' volumes summed, correctly rounded, on a
-    stretched grid), doubled per reflecting face, the definition of
+    stretched grid) times the dump's symmetry_factor (parleak.whole_star;
+    dumps written before it: 2 per reflecting face), the definition of
     parleak.neutrino.optical_depth.OpticalDepth.sphere_radius."""
     dim = int(dump.attrs["dim"])
     mirrors = sum(dump.attrs[f"boundary_{axis}_{side}"] == "reflecting" for axis in "xyz"[:dim]
                   for side in ("lower", "upper"))
+    factor = float(dump.attrs.get("symmetry_factor", 2.0 ** mirrors))
     inside = tau >= SPHERE_DEPTH
     if dump.uniform:
         cell_volume = math.prod((dump.attrs["upper"][a] - dump.attrs["lower"][a]) / dump.attrs["cells"][a]
@@ -114,4 +116,4 @@ def sphere_radius(tau, dump):
         volume = np.count_nonzero(inside) * cell_volume
     else:
         volume = math.fsum(np.broadcast_to(dump.volumes(), inside.shape)[inside])
-    return equivalent_radius(volume * 2.0 ** mirrors, dim)
+    return equivalent_radius(volume * factor, dim)

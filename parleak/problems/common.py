@@ -33,6 +33,7 @@ from parleak.neutrino.diagnostics import NeutrinoDiagnostics
 from parleak.neutrino.optical_depth import OpticalDepth
 from parleak.neutrino.settings import leakage_params
 from parleak.physics import PhysicsSet
+from parleak.whole_star import config_symmetry
 
 # What the hydro looks up in a table EOS (from_rho_eps, eps_from_rho_press).
 HYDRO_QUANTITIES = ("eps", "press", "cs2")
@@ -140,7 +141,7 @@ def setup(config, grid, problem_needs=None):
     if config["optical_depth.method"] != "none":
         depth = OpticalDepth(grid, config["optical_depth.method"], config["optical_depth.tolerance"],
                              config["optical_depth.max_iterations"], config["optical_depth.density_threshold"],
-                             leakage_params(config))
+                             leakage_params(config), config_symmetry(config)[0])
         leakage = make_leakage_sources(config, grid, eos, depth) if config["leakage.evolve"] else None
         roles.update(leakage=leakage, neutrino_diagnostics=NeutrinoDiagnostics(grid, eos, depth, leakage))
     return PhysicsSet(eos, **roles)
@@ -228,7 +229,8 @@ def _invalid_cell(grid, eos, rho, press, ye, source):
 
 def set_primitives(state, eos, rho, velocity, press, ye=0.5, source="the initial data"):
     """Fill the conserved fields from primitives (arrays broadcastable to
-    the local ghosted shape; velocity: three components), eps from `eos`. Collective: a ConfigError on every rank, naming `source` (the keys
+    the local ghosted shape; velocity: three components), eps from `eos`.
+    Collective: a ConfigError on every rank, naming `source` (the keys
     that set the data, with their values), where an interior cell of any
     rank has a density or pressure that is not finite and > 0 or, with a
     table EOS, a density, Ye or pressure outside the table (a pressure
