@@ -155,3 +155,16 @@ def test_a_missing_input_stops_the_run_naming_the_file_and_the_fetch_command(tmp
     assert str(tmp_path / "data" / "progenitors" / "s20_W2007_KEPLER_presn.txt") in result.stderr
     assert "parleak data fetch s20_W2007" in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_the_monopole_must_count_the_mirror_images():
+    """On an octant the monopole's gravity.mass_factor must be 8 (checked
+    before the profile is read)."""
+    from helpers import REPO
+    from parleak.config import ConfigError
+    from parleak.run_config import load_config
+
+    with pytest.raises(ConfigError, match=r"gravity.mass_factor = 1.0 \(from --set\): the domain has reflecting "
+                                          r"faces x, y, z through the centre, so the monopole needs "
+                                          r"gravity.mass_factor = 8.0"):
+        load_config(REPO / "drivers" / "progenitor_s20.toml", [("gravity.mass_factor", 1.0)])

@@ -37,6 +37,7 @@ from parleak.inputs import resolve
 from parleak.progenitor import FORMATS, ProgenitorError, read_profile
 from parleak.progenitor_map import DEFAULT_POINTS, map_profile
 from parleak.problems import common
+from parleak.whole_star import symmetry_factor
 
 min_ghost = common.min_ghost
 
@@ -78,12 +79,27 @@ def check(values, where):
     common.check(values, where)
     if len(values["grid.cells"]) != 3:
         raise ConfigError(f"grid.cells = {values['grid.cells']}{where('grid.cells')}: the progenitor problem is 3-D")
+    check_mass_factor(values, where)
     star = profile(values)
     corner = _farthest_corner(values)
     if corner > star.radius[-1]:
         raise ConfigError(f"grid.lower = {values['grid.lower']}, grid.upper = {values['grid.upper']}"
                           f"{where('grid.lower', 'grid.upper')}: the domain reaches {corner:.4g} cm from "
                           f"progenitor.centre, beyond the last zone of {star.path!r} at {star.radius[-1]:.4g} cm")
+
+
+def check_mass_factor(values, where):
+    """ConfigError unless the monopole's gravity.mass_factor is the
+    domain's symmetry factor (8 on an octant: the mirror images' mass pulls
+    too; parleak.whole_star)."""
+    boundaries = {key[len("grid.boundary."):]: kind for key, kind in values.items()
+                  if key.startswith("grid.boundary.")}
+    factor, mirrors = symmetry_factor(boundaries, values["grid.lower"], values["grid.upper"],
+                                      values["progenitor.centre"])
+    if values["gravity.kind"] == "monopole" and values["gravity.mass_factor"] != factor:
+        shape = f"reflecting faces {', '.join(mirrors)} through the centre" if mirrors else "no mirror planes"
+        raise ConfigError(f"gravity.mass_factor = {values['gravity.mass_factor']}{where('gravity.mass_factor')}: "
+                          f"the domain has {shape}, so the monopole needs gravity.mass_factor = {float(factor)}")
 
 
 def setup(config, grid):
