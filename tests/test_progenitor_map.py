@@ -167,4 +167,4 @@ def test_the_monopole_must_count_the_mirror_images():
     with pytest.raises(ConfigError, match=r"gravity.mass_factor = 1.0 \(from --set\): the domain has reflecting "
                                           r"faces x, y, z through the centre, so the monopole needs "
                                           r"gravity.mass_factor = 8.0"):
-        load_config(REPO / "drivers" / "progenitor_s20.toml", [("gravity.mass_factor", 1.0)])
+        load_config(REPO / "drivers" / "progenitor_s20.toml", [("gravity.mass_factor", 1.0), ("eos.kind", "builtin")])
