@@ -16,6 +16,7 @@ that closes on the grid's totals closes on the whole star's to the same
 bits. Pure Python: no MPI, grid or files.
 """
 
+from parleak.config import Config
 from parleak.grid_keys import AXES
 
 CENTRAL_GRAVITY = ("point_mass", "monopole")  # gravity.kind values with a centre (gravity.centre)
@@ -40,15 +41,20 @@ def symmetry_factor(boundaries, lower, upper, centre):
     return 2 ** len(mirrors), tuple(mirrors)
 
 
-def config_symmetry(config):
-    """symmetry_factor of a run's validated Config: its grid.* keys and
-    the centre of its gravity (gravity.centre where gravity.kind is
-    point_mass or monopole; no centre otherwise)."""
-    values = config.values
-    centre = values["gravity.centre"] if values.get("gravity.kind") in CENTRAL_GRAVITY else None
+def config_symmetry(values):
+    """symmetry_factor of a run's validated keys (a Config, or its dict of
+    values): its grid.* keys and the centre of its gravity, gravity.centre
+    where gravity.kind is point_mass or monopole or where the problem fixes
+    its gravity (no gravity.kind key: the polytrope's monopole); no centre,
+    factor 1, otherwise."""
+    if isinstance(values, Config):
+        values = values.values
+    kind = values.get("gravity.kind", "monopole" if "gravity.centre" in values else None)
+    if kind not in CENTRAL_GRAVITY:
+        return 1, ()
     boundaries = {key[len("grid.boundary."):]: kind for key, kind in values.items()
                   if key.startswith("grid.boundary.")}
-    return symmetry_factor(boundaries, values["grid.lower"], values["grid.upper"], centre)
+    return symmetry_factor(boundaries, values["grid.lower"], values["grid.upper"], values["gravity.centre"])
 
 
 def describe(factor, mirrors):

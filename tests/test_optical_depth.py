@@ -95,7 +95,7 @@ def test_sphere_radius_of_a_ball_by_volume():
     grid, rho, temp, ye = pns_octant(cells=32, size=32.0)
     z, y, x = np.meshgrid(*[np.arange(*grid.owned[a]) + 0.5 for a in (2, 1, 0)], indexing="ij")
     inside = (x * x + y * y + z * z) < 20.0**2
-    depth = OpticalDepth(grid, "rays")
+    depth = OpticalDepth(grid, "rays", symmetry_factor=8)
     expected = (3.0 * 8.0 * inside.sum() / (4.0 * math.pi)) ** (1.0 / 3.0)
     assert depth.sphere_radius(np.where(inside, 1.0, 0.0)) == pytest.approx(expected, rel=1e-14)
     assert abs(expected / 20.0 - 1.0) < 0.01

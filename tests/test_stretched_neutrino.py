@@ -182,7 +182,7 @@ def test_sphere_radius_sums_cell_volumes():
     x, y, z = (0.5 * (faces[:-1] + faces[1:]),) * 3
     inside = x[None, None, :] ** 2 + y[None, :, None] ** 2 + z[:, None, None] ** 2 < 0.36
     volumes = np.diff(faces)[:, None, None] * np.diff(faces)[None, :, None] * np.diff(faces)[None, None, :]
-    radius = OpticalDepth(grid, "rays").sphere_radius(np.where(inside, 1.0, 0.0))
+    radius = OpticalDepth(grid, "rays", symmetry_factor=8).sphere_radius(np.where(inside, 1.0, 0.0))
     assert radius == equivalent_radius(8.0 * math.fsum(volumes[inside]), 3)
     assert abs(radius - 0.6) < 0.5 * np.diff(faces).max()
     assert abs(equivalent_radius(8.0 * np.count_nonzero(inside) * (1.0 / 20) ** 3, 3) - radius) > 0.01

@@ -58,6 +58,18 @@ def test_drivers_symmetry_factor(driver, factor):
     assert config_symmetry(load_config(DRIVERS / driver))[0] == factor
 
 
+def test_the_polytrope_octant_and_runs_without_central_gravity():
+    """The polytrope fixes its monopole (no gravity.kind key): its octant
+    gives 8; constant gravity, or no gravity keys, give 1."""
+    octant = [("grid.lower", [0.0] * 3), ("polytrope.centre", [0.0] * 3), ("gravity.mass_factor", 8.0)]
+    octant += [(f"grid.boundary.{axis}_lower", "reflecting") for axis in "xyz"]
+    assert config_symmetry(load_config(DRIVERS / "polytrope.toml", octant)) == (8, ("x", "y", "z"))
+    values = {"grid.lower": [0.0] * 3, "grid.upper": [1.0] * 3, "gravity.centre": [0.0] * 3,
+              **{f"grid.boundary.{axis}_{side}": "reflecting" for axis in "xyz" for side in ("lower", "upper")}}
+    assert config_symmetry(dict(values, **{"gravity.kind": "constant"})) == (1, ())
+    assert config_symmetry({"leakage.tau_every": 1}) == (1, ())
+
+
 def _run(tmp_path, overrides):
     """An in-process 1-rank run of the pns driver: (Simulation, scalars)."""
     sim = Simulation(load_config(DRIVERS / "pns.toml", SMALL + overrides), WORLD)

@@ -37,7 +37,7 @@ from parleak.inputs import resolve
 from parleak.progenitor import FORMATS, ProgenitorError, read_profile
 from parleak.progenitor_map import DEFAULT_POINTS, map_profile
 from parleak.problems import common
-from parleak.whole_star import symmetry_factor
+from parleak.whole_star import config_symmetry
 
 min_ghost = common.min_ghost
 
@@ -92,10 +92,7 @@ def check_mass_factor(values, where):
     """ConfigError unless the monopole's gravity.mass_factor is the
     domain's symmetry factor (8 on an octant: the mirror images' mass pulls
     too; parleak.whole_star)."""
-    boundaries = {key[len("grid.boundary."):]: kind for key, kind in values.items()
-                  if key.startswith("grid.boundary.")}
-    factor, mirrors = symmetry_factor(boundaries, values["grid.lower"], values["grid.upper"],
-                                      values["progenitor.centre"])
+    factor, mirrors = config_symmetry(values)
     if values["gravity.kind"] == "monopole" and values["gravity.mass_factor"] != factor:
         shape = f"reflecting faces {', '.join(mirrors)} through the centre" if mirrors else "no mirror planes"
         raise ConfigError(f"gravity.mass_factor = {values['gravity.mass_factor']}{where('gravity.mass_factor')}: "
